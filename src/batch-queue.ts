@@ -1,0 +1,221 @@
+/**
+ * Coalesces per-message settle operations into SQS batch requests (DeleteMessageBatch,
+ * ChangeMessageVisibilityBatch): a flush happens at 10 entries, after a short window, or on
+ * demand. Each caller gets a promise for exactly its own entry.
+ */
+import { SQS_MAX_BATCH } from './config.js';
+import { awsErrorCode, isAbortError, isFatalAwsError, SettleError } from './errors.js';
+import type { Logger } from './logger.js';
+import { backoffMs, sleep } from './timing.js';
+
+export interface BatchEntry {
+  messageId: string;
+  receiptHandle: string;
+  /** Only for ChangeMessageVisibilityBatch. */
+  visibilityTimeout?: number;
+}
+
+export interface RequestEntry {
+  Id: string;
+  ReceiptHandle: string;
+  VisibilityTimeout?: number;
+}
+
+export interface BatchResponse {
+  Successful?: Array<{ Id?: string | undefined }> | undefined;
+  Failed?:
+    | Array<{
+        Id?: string | undefined;
+        Code?: string | undefined;
+        Message?: string | undefined;
+        SenderFault?: boolean | undefined;
+      }>
+    | undefined;
+}
+
+export interface BatchQueueOptions {
+  /** For messages and logs: "delete" or "change visibility". */
+  action: string;
+  queueUrl: string;
+  send: (entries: RequestEntry[]) => Promise<BatchResponse>;
+  windowMs: number;
+  logger: Logger;
+  /** Attempts per entry, counting the first. */
+  maxAttempts?: number;
+  /** Cancels backoff sleeps when the stream is torn down for good. */
+  signal?: AbortSignal;
+}
+
+interface Pending {
+  entry: BatchEntry;
+  attempts: number;
+  resolve: () => void;
+  reject: (error: SettleError) => void;
+}
+
+/** Whether a failed request may succeed if sent again (throttling, 5xx, network trouble). */
+export function isRetryableRequestError(error: unknown): boolean {
+  if (isFatalAwsError(error)) return false;
+  const e = error as { $retryable?: unknown; $fault?: unknown };
+  if (e && typeof e === 'object') {
+    if (e.$retryable) return true;
+    if (e.$fault === 'server') return true;
+    if (e.$fault === 'client') return false;
+  }
+  return true;
+}
+
+export class BatchQueue {
+  private readonly pending: Pending[] = [];
+  private readonly inFlight = new Set<Promise<void>>();
+  private timer: NodeJS.Timeout | undefined;
+  private nextId = 0;
+  private readonly maxAttempts: number;
+  /** Requests sent, for stats and request-count assertions. */
+  requestsSent = 0;
+
+  constructor(private readonly options: BatchQueueOptions) {
+    this.maxAttempts = options.maxAttempts ?? 4;
+  }
+
+  get size(): number {
+    return this.pending.length;
+  }
+
+  /** Queues one entry; the promise settles when SQS has answered for it. */
+  add(entry: BatchEntry): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.pending.push({ entry, attempts: 0, resolve, reject });
+      if (this.pending.length >= SQS_MAX_BATCH) {
+        this.sendFullBatches();
+      } else if (this.timer === undefined) {
+        // Not unref'd: a pending delete is work the process should finish before it exits.
+        this.timer = setTimeout(() => {
+          this.timer = undefined;
+          this.sendAll();
+        }, this.options.windowMs);
+      }
+    });
+  }
+
+  /** Sends whatever is pending now, without waiting for the window. */
+  sendAll(): void {
+    this.clearTimer();
+    while (this.pending.length > 0) this.sendChunk();
+  }
+
+  /** Sends everything pending and waits for every request (including retries) to finish. */
+  async flush(): Promise<void> {
+    this.sendAll();
+    while (this.inFlight.size > 0 || this.pending.length > 0) {
+      this.sendAll();
+      await Promise.all(this.inFlight);
+    }
+  }
+
+  private sendFullBatches(): void {
+    while (this.pending.length >= SQS_MAX_BATCH) this.sendChunk();
+    if (this.pending.length === 0) this.clearTimer();
+  }
+
+  private clearTimer(): void {
+    if (this.timer !== undefined) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+    }
+  }
+
+  private sendChunk(): void {
+    const chunk = this.pending.splice(0, SQS_MAX_BATCH);
+    const request = this.sendRequest(chunk);
+    this.inFlight.add(request);
+    void request.finally(() => this.inFlight.delete(request));
+  }
+
+  private async sendRequest(chunk: Pending[]): Promise<void> {
+    // Ids are ours and unique per queue: a MessageId could repeat within one batch when SQS
+    // redelivers a duplicate, and SQS rejects a batch with repeated ids.
+    const byId = new Map<string, Pending>();
+    const entries: RequestEntry[] = chunk.map((p) => {
+      const id = (this.nextId++).toString(36);
+      byId.set(id, p);
+      p.attempts++;
+      const e: RequestEntry = { Id: id, ReceiptHandle: p.entry.receiptHandle };
+      if (p.entry.visibilityTimeout !== undefined) e.VisibilityTimeout = p.entry.visibilityTimeout;
+      return e;
+    });
+    this.requestsSent++;
+    let response: BatchResponse;
+    try {
+      response = await this.options.send(entries);
+    } catch (error) {
+      await this.requestFailed(chunk, error);
+      return;
+    }
+    const retry: Pending[] = [];
+    for (const ok of response.Successful ?? []) {
+      const p = ok.Id === undefined ? undefined : byId.get(ok.Id);
+      if (!p) continue;
+      byId.delete(ok.Id!);
+      p.resolve();
+    }
+    for (const failed of response.Failed ?? []) {
+      const p = failed.Id === undefined ? undefined : byId.get(failed.Id);
+      if (!p) continue;
+      byId.delete(failed.Id!);
+      // SenderFault false means SQS's side failed: the same entry may succeed when sent again.
+      if (failed.SenderFault === false && p.attempts < this.maxAttempts) {
+        retry.push(p);
+        continue;
+      }
+      p.reject(
+        new SettleError(
+          `SQS refused to ${this.options.action} message ${p.entry.messageId}: ${failed.Code ?? 'unknown code'}${failed.Message ? ` (${failed.Message})` : ''}`,
+          {
+            code: failed.Code ?? 'Unknown',
+            retryable: failed.SenderFault === false,
+            messageId: p.entry.messageId,
+            queueUrl: this.options.queueUrl,
+          },
+        ),
+      );
+    }
+    // An entry SQS did not mention at all is treated as a server-side failure.
+    for (const p of byId.values()) retry.push(p);
+    if (retry.length > 0) await this.retryLater(retry, undefined);
+  }
+
+  private async requestFailed(chunk: Pending[], error: unknown): Promise<void> {
+    const retryable = isRetryableRequestError(error) && !isAbortError(error);
+    const again = retryable ? chunk.filter((p) => p.attempts < this.maxAttempts) : [];
+    for (const p of chunk) {
+      if (again.includes(p)) continue;
+      p.reject(
+        new SettleError(
+          `Could not ${this.options.action} message ${p.entry.messageId}: ${awsErrorCode(error)}`,
+          {
+            cause: error,
+            code: awsErrorCode(error),
+            retryable,
+            messageId: p.entry.messageId,
+            queueUrl: this.options.queueUrl,
+          },
+        ),
+      );
+    }
+    if (again.length > 0) await this.retryLater(again, error);
+  }
+
+  private async retryLater(entries: Pending[], error: unknown): Promise<void> {
+    const attempt = Math.max(...entries.map((p) => p.attempts));
+    this.options.logger.warn(`${this.options.action} request will be retried`, {
+      entries: entries.length,
+      attempt,
+      code: error === undefined ? 'EntryFailed' : awsErrorCode(error),
+    });
+    await sleep(backoffMs(attempt, 200, 5_000), this.options.signal);
+    // Retried entries go to the front: they have waited longest.
+    this.pending.unshift(...entries);
+    this.sendAll();
+  }
+}

@@ -1,0 +1,201 @@
+/**
+ * Option resolution: explicit option > environment variable > default, validated at start-up so
+ * that a typo fails loudly instead of producing a consumer that quietly misbehaves.
+ */
+import { ConfigError } from './errors.js';
+
+export type Env = Readonly<Record<string, string | undefined>>;
+
+export interface NumberSpec {
+  /** The option's name in code (camelCase). */
+  option: string;
+  /** The environment variable that may supply it (the Python seed's names). */
+  env?: string;
+  default: number;
+  min: number;
+  max: number;
+  integer: boolean;
+  /** Shown in error messages, e.g. "seconds". */
+  unit?: string;
+}
+
+export function describeRange(spec: Pick<NumberSpec, 'min' | 'max' | 'integer' | 'unit'>): string {
+  const kind = spec.integer ? 'an integer' : 'a number';
+  const unit = spec.unit ? ` (${spec.unit})` : '';
+  const max = Number.isFinite(spec.max) ? ` to ${spec.max}` : ' or more';
+  return `${kind} from ${spec.min}${max}${unit}`;
+}
+
+function inRange(spec: NumberSpec, n: number): boolean {
+  return (
+    Number.isFinite(n) && n >= spec.min && n <= spec.max && (!spec.integer || Number.isInteger(n))
+  );
+}
+
+/**
+ * Resolves one numeric setting. An explicit value must already be a number (a string such as
+ * "10" is a type error in code); an environment value is parsed strictly (no "10abc", no "").
+ */
+export function resolveNumber(spec: NumberSpec, explicit: unknown, env: Env = process.env): number {
+  const allowed = describeRange(spec);
+  if (explicit !== undefined) {
+    if (typeof explicit !== 'number' || !inRange(spec, explicit)) {
+      throw new ConfigError({
+        option: spec.option,
+        envVar: spec.env,
+        value: explicit,
+        allowed,
+        from: 'option',
+      });
+    }
+    return explicit;
+  }
+  const raw = spec.env === undefined ? undefined : env[spec.env];
+  if (raw !== undefined) {
+    const trimmed = raw.trim();
+    // Number('') is 0 and Number(' ') is 0: reject both rather than silently using 0.
+    const parsed = trimmed === '' ? Number.NaN : Number(trimmed);
+    if (!inRange(spec, parsed)) {
+      throw new ConfigError({
+        option: spec.option,
+        envVar: spec.env,
+        value: raw,
+        allowed,
+        from: 'env',
+      });
+    }
+    return parsed;
+  }
+  return spec.default;
+}
+
+/** Resolves a string setting (such as the queue URL) with the same precedence. */
+export function resolveString(
+  spec: { option: string; env?: string; allowed: string; validate: (s: string) => boolean },
+  explicit: unknown,
+  env: Env = process.env,
+): string | undefined {
+  if (explicit !== undefined) {
+    if (typeof explicit !== 'string' || !spec.validate(explicit)) {
+      throw new ConfigError({
+        option: spec.option,
+        envVar: spec.env,
+        value: explicit,
+        allowed: spec.allowed,
+        from: 'option',
+      });
+    }
+    return explicit;
+  }
+  const raw = spec.env === undefined ? undefined : env[spec.env];
+  if (raw === undefined) return undefined;
+  if (!spec.validate(raw.trim())) {
+    throw new ConfigError({
+      option: spec.option,
+      envVar: spec.env,
+      value: raw,
+      allowed: spec.allowed,
+      from: 'env',
+    });
+  }
+  return raw.trim();
+}
+
+/** SQS's own limits. */
+export const SQS_MAX_BATCH = 10;
+export const SQS_MAX_WAIT_SECONDS = 20;
+/** SQS rejects a visibility change that would keep a message invisible past 12 h from its receive. */
+export const SQS_MAX_VISIBILITY_SECONDS = 43_200;
+
+export const SPECS = {
+  batchSize: {
+    option: 'batchSize',
+    env: 'BATCH_SIZE',
+    default: 10,
+    min: 1,
+    max: SQS_MAX_BATCH,
+    integer: true,
+  },
+  waitTime: {
+    option: 'waitTime',
+    env: 'WAIT_TIME',
+    default: 20,
+    min: 0,
+    max: SQS_MAX_WAIT_SECONDS,
+    integer: true,
+    unit: 'seconds',
+  },
+  visibilitySecs: {
+    option: 'visibilitySecs',
+    env: 'VISIBILITY_SECS',
+    default: 60,
+    min: 1,
+    max: SQS_MAX_VISIBILITY_SECONDS,
+    integer: true,
+    unit: 'seconds',
+  },
+  maxExtend: {
+    option: 'maxExtend',
+    env: 'MAX_EXTEND',
+    default: 900,
+    min: 1,
+    max: SQS_MAX_VISIBILITY_SECONDS,
+    integer: true,
+    unit: 'seconds since receive',
+  },
+  idleSleepMax: {
+    option: 'idleSleepMax',
+    env: 'IDLE_SLEEP_MAX',
+    default: 2,
+    min: 0,
+    max: 300,
+    integer: false,
+    unit: 'seconds',
+  },
+  maxInFlight: {
+    option: 'maxInFlight',
+    env: 'MAX_IN_FLIGHT',
+    // The default depends on batchSize (see resolveStreamConfig); this one is never used.
+    default: 20,
+    min: 1,
+    max: 100_000,
+    integer: true,
+  },
+  shutdownTimeout: {
+    option: 'shutdownTimeout',
+    env: 'SHUTDOWN_TIMEOUT',
+    default: Number.POSITIVE_INFINITY,
+    min: 0,
+    max: Number.POSITIVE_INFINITY,
+    integer: false,
+    unit: 'seconds',
+  },
+  settleBatchWindowMs: {
+    option: 'settleBatchWindowMs',
+    default: 20,
+    min: 0,
+    max: 10_000,
+    integer: false,
+    unit: 'milliseconds',
+  },
+  concurrentReceives: {
+    option: 'concurrentReceives',
+    min: 1,
+    max: 100,
+    default: 1,
+    integer: true,
+  },
+} satisfies Record<string, NumberSpec>;
+
+/**
+ * A queue URL is scheme, host, and a path ending in the queue name. Checked by pattern, not
+ * `new URL()`: local emulators use hosts such as `sqs.us-east-1.127.0.0.1` that WHATWG parsing
+ * rejects, while the SDK sends them fine.
+ */
+export function isValidQueueUrl(s: string): boolean {
+  return /^https?:\/\/[^/\s]+\/(?:[^/\s]+\/)*[\w-]{1,80}(?:\.fifo)?$/.test(s);
+}
+
+export function isFifoQueueUrl(queueUrl: string): boolean {
+  return queueUrl.endsWith('.fifo');
+}

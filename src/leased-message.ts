@@ -1,0 +1,159 @@
+/**
+ * The message a consumer receives: the seed's helpers (`json`, `tryJson()`,
+ * `messageAttributes()`) plus the lease (`ack()`, `nack()`, `signal`).
+ */
+import type { Message, MessageAttributeValue } from '@aws-sdk/client-sqs';
+import { MessageBodyError } from './errors.js';
+import type { Lease } from './lease.js';
+
+export interface NackOptions {
+  /**
+   * Make the message visible again after this many seconds (0 = at once), through a batched
+   * ChangeMessageVisibility. Without it, the message reappears when its current visibility
+   * timeout ends and no request is sent.
+   */
+  delaySeconds?: number;
+}
+
+/** What a message needs from the stream that leased it. */
+export interface Settler {
+  ack(lease: Lease): Promise<void>;
+  nack(lease: Lease, options: NackOptions): Promise<void>;
+}
+
+export type MessageAttributeRecord = Record<string, string | number | Uint8Array>;
+
+const UNPARSED = Symbol('unparsed');
+
+export class LeasedMessage {
+  readonly messageId: string;
+  readonly receiptHandle: string;
+  readonly body: string;
+  /** The SDK's message as SQS returned it. */
+  readonly raw: Message;
+  private parsed: unknown = UNPARSED;
+
+  /** @internal Built by the stream; users receive instances, they do not construct them. */
+  constructor(
+    raw: Message,
+    private readonly lease: Lease,
+    private readonly settler: Settler,
+  ) {
+    this.raw = raw;
+    this.messageId = lease.messageId;
+    this.receiptHandle = lease.receiptHandle;
+    this.body = raw.Body ?? '';
+  }
+
+  /** The body parsed as JSON, parsed once and cached. Throws `MessageBodyError` when invalid. */
+  get json(): unknown {
+    if (this.parsed === UNPARSED) {
+      try {
+        this.parsed = JSON.parse(this.body);
+      } catch (cause) {
+        throw new MessageBodyError(
+          `Message ${this.messageId} does not have a JSON body: ${(cause as Error).message}`,
+          {
+            cause,
+            code: 'InvalidJson',
+            messageId: this.messageId,
+          },
+        );
+      }
+    }
+    return this.parsed;
+  }
+
+  /** `[data, undefined]` when the body is JSON, `[undefined, error]` when not. Never throws. */
+  tryJson<T = unknown>(): [T, undefined] | [undefined, MessageBodyError] {
+    try {
+      return [this.json as T, undefined];
+    } catch (error) {
+      return [undefined, error as MessageBodyError];
+    }
+  }
+
+  /**
+   * Message attributes simplified: String → string, Number → number, Binary → Uint8Array.
+   * Custom types (`Number.float`, `String.uuid`) follow their base type.
+   */
+  messageAttributes(): MessageAttributeRecord {
+    const out: MessageAttributeRecord = {};
+    for (const [name, value] of Object.entries(this.raw.MessageAttributes ?? {})) {
+      const simple = simplifyAttribute(value);
+      if (simple !== undefined) out[name] = simple;
+    }
+    return out;
+  }
+
+  /** How many times SQS has handed this message out, this time included. */
+  get receiveCount(): number {
+    return Number(this.raw.Attributes?.ApproximateReceiveCount ?? '1');
+  }
+
+  /** When the message was sent to the queue. */
+  get sentAt(): Date | undefined {
+    const ts = this.raw.Attributes?.SentTimestamp;
+    return ts === undefined ? undefined : new Date(Number(ts));
+  }
+
+  /** The FIFO message group, for `.fifo` queues. */
+  get groupId(): string | undefined {
+    return this.raw.Attributes?.MessageGroupId;
+  }
+
+  get deduplicationId(): string | undefined {
+    return this.raw.Attributes?.MessageDeduplicationId;
+  }
+
+  get sequenceNumber(): string | undefined {
+    return this.raw.Attributes?.SequenceNumber;
+  }
+
+  /**
+   * Aborts when the lease is lost: an extension was refused, the `maxExtend` budget or SQS's
+   * 12-hour limit ran out, a handler timeout fired, or the shutdown deadline passed. The reason
+   * is a `LeaseLostError` saying which. Pass it to your own I/O.
+   */
+  get signal(): AbortSignal {
+    return this.lease.signal;
+  }
+
+  /** Whether ack() or nack() was called, or the lease ended. */
+  get settled(): boolean {
+    return !this.lease.active;
+  }
+
+  /**
+   * Deletes the message (batched into DeleteMessageBatch). Resolves when SQS confirmed the
+   * delete; rejects with `LeaseLostError` when the lease was already lost (nothing is sent: the
+   * message will be delivered again) or `SettleError` when SQS refused. Idempotent. Safe to call
+   * without awaiting: a failure is also logged, never an unhandled rejection.
+   */
+  ack(): Promise<void> {
+    return this.settler.ack(this.lease);
+  }
+
+  /** Gives the message back for another try. See `NackOptions`. Idempotent. */
+  nack(options: NackOptions = {}): Promise<void> {
+    return this.settler.nack(this.lease, options);
+  }
+
+  toJSON(): object {
+    return { messageId: this.messageId, body: this.body, receiveCount: this.receiveCount };
+  }
+}
+
+function simplifyAttribute(value: MessageAttributeValue): string | number | Uint8Array | undefined {
+  const type = value.DataType ?? 'String';
+  if (type.startsWith('Binary')) return value.BinaryValue;
+  if (type.startsWith('Number')) {
+    const n = Number(value.StringValue);
+    // A number beyond double precision keeps its exact text rather than silently rounding.
+    return Number.isFinite(n) &&
+      (Number.isSafeInteger(n) || !/^-?\d+$/.test(value.StringValue ?? ''))
+      ? n
+      : value.StringValue;
+  }
+  return value.StringValue;
+}

@@ -1,0 +1,112 @@
+/**
+ * Logging through `debug`, under the `sqs-fargate-listener:` namespaces, filtered by LOG_LEVEL.
+ * A user logger with pino's `debug/info/warn/error` shape may replace it.
+ */
+import createDebug from 'debug';
+import type { Env } from './config.js';
+import { ConfigError } from './errors.js';
+
+export type LogFields = Record<string, unknown>;
+export interface Logger {
+  debug(message: string, fields?: LogFields): void;
+  info(message: string, fields?: LogFields): void;
+  warn(message: string, fields?: LogFields): void;
+  error(message: string, fields?: LogFields): void;
+}
+
+export const LOG_LEVELS = ['DEBUG', 'INFO', 'WARN', 'ERROR'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+type Method = 'debug' | 'info' | 'warn' | 'error';
+
+export const NAMESPACE = 'sqs-fargate-listener';
+
+export function resolveLogLevel(
+  explicit: LogLevel | undefined,
+  fallback: LogLevel,
+  env: Env = process.env,
+): LogLevel {
+  if (explicit !== undefined) {
+    if (!LOG_LEVELS.includes(explicit)) {
+      throw new ConfigError({
+        option: 'logLevel',
+        envVar: 'LOG_LEVEL',
+        value: explicit,
+        allowed: LOG_LEVELS.join(', '),
+        from: 'option',
+      });
+    }
+    return explicit;
+  }
+  const raw = env.LOG_LEVEL;
+  if (raw === undefined || raw === '') return fallback;
+  const upper = raw.trim().toUpperCase();
+  // Python's logging names WARNING; accept it for users moving over from the seed.
+  const level = upper === 'WARNING' ? 'WARN' : upper;
+  if (!(LOG_LEVELS as readonly string[]).includes(level)) {
+    throw new ConfigError({
+      option: 'logLevel',
+      envVar: 'LOG_LEVEL',
+      value: raw,
+      allowed: LOG_LEVELS.join(', '),
+      from: 'env',
+    });
+  }
+  return level as LogLevel;
+}
+
+function formatFields(fields: LogFields | undefined): string {
+  if (!fields) return '';
+  let out = '';
+  for (const [key, value] of Object.entries(fields)) {
+    if (value === undefined) continue;
+    const shown =
+      value instanceof Error
+        ? `${value.name}: ${value.message}`
+        : typeof value === 'string'
+          ? /\s/.test(value) || value === ''
+            ? JSON.stringify(value)
+            : value
+          : typeof value === 'object'
+            ? JSON.stringify(value)
+            : String(value);
+    out += ` ${key}=${shown}`;
+  }
+  return out;
+}
+
+export interface DebugLoggerOptions {
+  /** Sub-namespace, e.g. a queue name: `sqs-fargate-listener:orders`. */
+  component?: string;
+  level?: LogLevel;
+  /** Level used when neither `level` nor LOG_LEVEL is set. */
+  defaultLevel?: LogLevel;
+  env?: Env;
+}
+
+/**
+ * The default logger. Lines at or above the level are printed whatever DEBUG says; DEBUG=...
+ * can still turn on the debug lines of one namespace. Colours follow `debug` (TTY only) and
+ * LOG_USE_COLOR=0 forces plain text, as CloudWatch wants.
+ */
+export function createDebugLogger(options: DebugLoggerOptions = {}): Logger {
+  const env = options.env ?? process.env;
+  const level = resolveLogLevel(options.level, options.defaultLevel ?? 'WARN', env);
+  const threshold = LOG_LEVELS.indexOf(level);
+  const base = options.component ? `${NAMESPACE}:${options.component}` : NAMESPACE;
+  const plain = env.LOG_USE_COLOR === '0' || env.LOG_USE_COLOR?.toLowerCase() === 'false';
+  const methods: Method[] = ['debug', 'info', 'warn', 'error'];
+  const logger = {} as Logger;
+  methods.forEach((method, index) => {
+    const instance = createDebug(`${base}:${method}`);
+    if (index >= threshold) instance.enabled = true;
+    // @types/debug omits useColors, which debug reads per instance.
+    if (plain) (instance as unknown as { useColors: boolean }).useColors = false;
+    logger[method] = (message, fields) => {
+      if (instance.enabled) instance('%s', `${message}${formatFields(fields)}`);
+    };
+  });
+  return logger;
+}
+
+/** A logger that drops everything; handy in tests. */
+export const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };

@@ -1,0 +1,513 @@
+/**
+ * One iteration of `sqsMessages()`: polls SQS, leases what it receives, hands messages to the
+ * consumer on demand, settles them in batches and, when the iteration ends, gives back what was
+ * never handed out.
+ */
+import {
+  ChangeMessageVisibilityBatchCommand,
+  DeleteMessageBatchCommand,
+  type Message,
+  ReceiveMessageCommand,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
+import { BatchQueue } from './batch-queue.js';
+import { SQS_MAX_VISIBILITY_SECONDS } from './config.js';
+import {
+  awsErrorCode,
+  isAbortError,
+  isFatalAwsError,
+  LeaseLostError,
+  ReceiveError,
+  SettleError,
+  toError,
+} from './errors.js';
+import { Lease } from './lease.js';
+import { LeaseManager } from './lease-manager.js';
+import { LeasedMessage, type NackOptions, type Settler } from './leased-message.js';
+import type { StreamStats } from './stats.js';
+import type { StreamConfig } from './stream-config.js';
+import { backoffMs, sleep, Wakeup } from './timing.js';
+
+export interface SessionDeps {
+  client: SQSClient;
+  /** Destroy the client when the session is over (it was built by us). */
+  ownsClient: boolean;
+  signals: AbortSignal[];
+  stats: StreamStats;
+  onDisposed: () => void;
+}
+
+const RECEIVE_BACKOFF_BASE_MS = 250;
+const RECEIVE_BACKOFF_CAP_MS = 20_000;
+
+export class ReceiveSession implements AsyncIterableIterator<LeasedMessage>, Settler {
+  private readonly buffer: Buffered[] = [];
+  /** Leases handed out and not yet settled. */
+  private readonly held = new Set<Lease>();
+  private readonly leases: LeaseManager;
+  private readonly deletes: BatchQueue;
+  private readonly visibility: BatchQueue;
+  /** Aborts in-flight receives and poller sleeps when the iteration ends. */
+  private readonly receiving = new AbortController();
+  /** Aborts retry sleeps of settle requests when the session is disposed for good. */
+  private readonly teardown = new AbortController();
+  private readonly messageReady = new Wakeup();
+  private readonly slotsChanged = new Wakeup();
+  private readonly onAbort = () => this.end();
+  private pollers: Promise<void>[] = [];
+  /** Leases buffered or held: what maxInFlight counts. */
+  private unsettled = 0;
+  /** Slots promised to receives in flight. */
+  private reserved = 0;
+  private consumerWaiting = false;
+  private ending = false;
+  private fatal: ReceiveError | undefined;
+  private finished: Promise<void> | undefined;
+  private drainDeadline: NodeJS.Timeout | undefined;
+  private disposed = false;
+  /** Set once the iteration ended and the buffer was given back. */
+  private handedOff = false;
+  private draining: Promise<void> | undefined;
+  private readonly settling = new Set<Promise<unknown>>();
+  private readonly drainedPromise: Promise<void>;
+  private resolveDrained!: () => void;
+
+  constructor(
+    private readonly config: StreamConfig,
+    private readonly deps: SessionDeps,
+  ) {
+    const { queueUrl, logger, settleBatchWindowMs } = config;
+    const { client } = deps;
+    this.drainedPromise = new Promise((resolve) => {
+      this.resolveDrained = resolve;
+    });
+    this.deletes = new BatchQueue({
+      action: 'delete',
+      queueUrl,
+      windowMs: settleBatchWindowMs,
+      logger,
+      signal: this.teardown.signal,
+      send: (Entries) =>
+        client.send(new DeleteMessageBatchCommand({ QueueUrl: queueUrl, Entries })),
+    });
+    this.visibility = new BatchQueue({
+      action: 'change visibility of',
+      queueUrl,
+      windowMs: settleBatchWindowMs,
+      logger,
+      signal: this.teardown.signal,
+      send: (Entries) =>
+        client.send(new ChangeMessageVisibilityBatchCommand({ QueueUrl: queueUrl, Entries })),
+    });
+    this.leases = new LeaseManager({
+      queueUrl,
+      visibilitySecs: config.visibilitySecs,
+      maxExtendSecs: config.maxExtend,
+      visibilityQueue: this.visibility,
+      logger,
+      onLost: (lease) => this.leaseEnded(lease, 'lost'),
+      onExtended: (n) => {
+        deps.stats.extended += n;
+      },
+    });
+    for (const signal of deps.signals) {
+      if (signal.aborted) this.ending = true;
+      else signal.addEventListener('abort', this.onAbort, { once: true });
+    }
+    if (!this.ending) {
+      for (let i = 0; i < config.concurrentReceives; i++) this.pollers.push(this.poll());
+    }
+  }
+
+  /** Resolves when the iteration has ended and every message it handed out is settled and flushed. */
+  drained(): Promise<void> {
+    return this.drainedPromise;
+  }
+
+  // ---- AsyncIterator -------------------------------------------------------------------------
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  async next(): Promise<IteratorResult<LeasedMessage>> {
+    for (;;) {
+      const next = this.takeBuffered();
+      if (next) {
+        next.lease.state = 'held';
+        this.held.add(next.lease);
+        return { value: next.message, done: false };
+      }
+      if (this.ending) {
+        await this.finish();
+        if (this.fatal) {
+          const error = this.fatal;
+          // Report a fatal error once; later calls see a plain end.
+          this.fatal = undefined;
+          throw error;
+        }
+        return { value: undefined, done: true };
+      }
+      this.consumerWaiting = true;
+      // A waiting consumer may start a receive for fewer than batchSize free slots.
+      this.slotsChanged.wake();
+      await this.messageReady.wait();
+      this.consumerWaiting = false;
+    }
+  }
+
+  async return(): Promise<IteratorResult<LeasedMessage>> {
+    this.end();
+    await this.finish();
+    return { value: undefined, done: true };
+  }
+
+  // ---- Settler (called by LeasedMessage) ----------------------------------------------------
+
+  ack(lease: Lease): Promise<void> {
+    if (lease.settledAs === 'ack' && lease.settlement) return lease.settlement;
+    if (lease.settledAs === 'nack') return this.conflict(lease, 'ack', 'nacked');
+    if (!lease.active) {
+      lease.settledAs = 'ack';
+      lease.settlement = Promise.reject(
+        lease.lostError ??
+          new LeaseLostError(`Message ${lease.messageId} is no longer leased`, 'expired', {
+            messageId: lease.messageId,
+          }),
+      );
+      return quiet(lease.settlement);
+    }
+    lease.settledAs = 'ack';
+    const request = this.deletes.add({
+      messageId: lease.messageId,
+      receiptHandle: lease.receiptHandle,
+    });
+    // Tracked before the lease counts as ended, so a drain that this completes waits for it.
+    this.track(request);
+    this.leaseEnded(lease, 'settled');
+    this.flushIfIdle();
+    lease.settlement = request.then(
+      () => {
+        this.deps.stats.acked++;
+      },
+      (error: unknown) => {
+        this.deps.stats.ackFailed++;
+        this.config.logger.warn('ack failed; the message will be delivered again', {
+          messageId: lease.messageId,
+          code: (error as SettleError).code,
+        });
+        throw error;
+      },
+    );
+    return quiet(lease.settlement);
+  }
+
+  nack(lease: Lease, options: NackOptions): Promise<void> {
+    if (lease.settledAs === 'nack' && lease.settlement) return lease.settlement;
+    if (lease.settledAs === 'ack') return this.conflict(lease, 'nack', 'acked');
+    const delay = options.delaySeconds;
+    if (
+      delay !== undefined &&
+      (!Number.isInteger(delay) || delay < 0 || delay > SQS_MAX_VISIBILITY_SECONDS)
+    ) {
+      return quiet(
+        Promise.reject(
+          new SettleError(
+            `nack({ delaySeconds }) for message ${lease.messageId}: got ${String(delay)}; allowed: an integer from 0 to 43200`,
+            {
+              code: 'InvalidDelay',
+              messageId: lease.messageId,
+            },
+          ),
+        ),
+      );
+    }
+    lease.settledAs = 'nack';
+    if (!lease.active) {
+      // The lease is gone already: the message reappears by itself, which is what nack asks for.
+      lease.settlement = Promise.resolve();
+      return lease.settlement;
+    }
+    this.deps.stats.nacked++;
+    if (delay === undefined) {
+      // Lambda's behaviour: stop heartbeating and let the current visibility run out.
+      lease.settlement = Promise.resolve();
+    } else {
+      const elapsedSecs = Math.ceil((Date.now() - lease.receivedAtMs) / 1000);
+      // SQS refuses a visibility reaching past 12 h from receive; the longest it allows will do.
+      const timeout = Math.max(0, Math.min(delay, SQS_MAX_VISIBILITY_SECONDS - elapsedSecs - 1));
+      lease.settlement = this.changeVisibility(lease, timeout);
+      this.track(lease.settlement);
+    }
+    this.leaseEnded(lease, 'settled');
+    this.flushIfIdle();
+    return quiet(lease.settlement);
+  }
+
+  // ---- receiving ----------------------------------------------------------------------------
+
+  private async poll(): Promise<void> {
+    const { client } = this.deps;
+    const { queueUrl, waitTime, visibilitySecs, idleSleepMax, logger } = this.config;
+    const signal = this.receiving.signal;
+    let failures = 0;
+    while (!signal.aborted) {
+      const want = this.slotsToRequest();
+      if (want === 0) {
+        // end() wakes this too, so an abort never waits here.
+        await this.slotsChanged.wait();
+        continue;
+      }
+      this.reserved += want;
+      let messages: Message[];
+      try {
+        this.deps.stats.receives++;
+        const response = await client.send(
+          new ReceiveMessageCommand({
+            QueueUrl: queueUrl,
+            MaxNumberOfMessages: want,
+            WaitTimeSeconds: waitTime,
+            VisibilityTimeout: visibilitySecs,
+            MessageSystemAttributeNames: ['All'],
+            MessageAttributeNames: ['All'],
+          }),
+          { abortSignal: signal },
+        );
+        messages = response.Messages ?? [];
+        failures = 0;
+      } catch (error) {
+        this.reserved -= want;
+        if (signal.aborted || isAbortError(error)) break;
+        const code = awsErrorCode(error);
+        if (isFatalAwsError(error)) {
+          this.fatal = new ReceiveError(
+            `Cannot receive from ${queueUrl}: ${code}: ${toError(error).message}`,
+            {
+              cause: error,
+              code,
+              retryable: false,
+              queueUrl,
+            },
+          );
+          logger.error('receive failed; the stream ends', { queueUrl, code });
+          this.end();
+          break;
+        }
+        failures++;
+        this.deps.stats.receiveErrors++;
+        const delay = backoffMs(failures, RECEIVE_BACKOFF_BASE_MS, RECEIVE_BACKOFF_CAP_MS);
+        logger.warn('receive failed; retrying', { code, attempt: failures, delayMs: delay });
+        await sleep(delay, signal);
+        continue;
+      }
+      this.reserved -= want;
+      this.accept(messages, Date.now());
+      logger.debug('received', { count: messages.length, requested: want });
+      if (messages.length === 0 && idleSleepMax > 0) {
+        await sleep(Math.random() * idleSleepMax * 1000, signal);
+      }
+    }
+  }
+
+  /** How many messages the next receive should ask for; 0 = do not receive now. */
+  private slotsToRequest(): number {
+    const free = this.config.maxInFlight - this.unsettled - this.reserved;
+    if (free <= 0) return 0;
+    const full = Math.min(this.config.batchSize, this.config.maxInFlight);
+    if (free >= full) return full;
+    // Fewer than a full batch is free: only worth a request when the consumer would starve.
+    if (this.consumerWaiting && this.buffer.length === 0 && this.reserved === 0) return free;
+    return 0;
+  }
+
+  private accept(messages: Message[], receivedAtMs: number): void {
+    for (const raw of messages) {
+      if (!raw.ReceiptHandle || !raw.MessageId) continue;
+      const lease = new Lease(
+        raw.MessageId,
+        raw.ReceiptHandle,
+        receivedAtMs,
+        this.config.visibilitySecs,
+      );
+      this.unsettled++;
+      this.deps.stats.received++;
+      this.buffer.push({ lease, message: new LeasedMessage(raw, lease, this) });
+      this.leases.track(lease);
+    }
+    if (messages.length > 0) this.messageReady.wake();
+  }
+
+  private takeBuffered(): Buffered | undefined {
+    for (;;) {
+      const next = this.buffer.shift();
+      if (!next) return undefined;
+      // A buffered lease can be lost (expired while nobody asked for it): skip it.
+      if (next.lease.state === 'buffered') return next;
+    }
+  }
+
+  // ---- settling -----------------------------------------------------------------------------
+
+  /**
+   * Bookkeeping when a lease stops being the stream's responsibility: settled by the consumer,
+   * lost (the lease manager already aborted its signal), or released by the stream.
+   */
+  private leaseEnded(lease: Lease, how: 'settled' | 'lost' | 'released'): void {
+    if (how === 'settled') lease.state = 'settled';
+    if (how !== 'lost') this.leases.untrack(lease);
+    if (how === 'lost') this.deps.stats.lost++;
+    if (how === 'released') this.deps.stats.released++;
+    this.held.delete(lease);
+    this.unsettled--;
+    this.slotsChanged.wake();
+    this.maybeDrained();
+  }
+
+  private conflict(lease: Lease, attempted: string, earlier: string): Promise<void> {
+    return quiet(
+      Promise.reject(
+        new SettleError(
+          `Cannot ${attempted} message ${lease.messageId}: it was already ${earlier}`,
+          {
+            code: 'SettleConflict',
+            messageId: lease.messageId,
+            queueUrl: this.config.queueUrl,
+          },
+        ),
+      ),
+    );
+  }
+
+  /** Sends a visibility change after any extension in flight, so the later request wins. */
+  private async changeVisibility(lease: Lease, timeoutSecs: number): Promise<void> {
+    if (lease.extension) await lease.extension.catch(() => {});
+    await this.visibility.add({
+      messageId: lease.messageId,
+      receiptHandle: lease.receiptHandle,
+      visibilityTimeout: timeoutSecs,
+    });
+  }
+
+  /**
+   * Nothing more will be settled soon when no handed-out message is unsettled and none waits in
+   * the buffer: send the pending batches now instead of waiting for the window.
+   */
+  private flushIfIdle(): void {
+    if (this.held.size === 0 && this.buffer.length === 0) {
+      this.deletes.sendAll();
+      this.visibility.sendAll();
+    }
+  }
+
+  // ---- ending -------------------------------------------------------------------------------
+
+  /** Stops receiving; idempotent. */
+  private end(): void {
+    if (!this.ending) {
+      this.ending = true;
+    }
+    this.receiving.abort();
+    this.messageReady.wake();
+    this.slotsChanged.wake();
+  }
+
+  private finish(): Promise<void> {
+    this.finished ??= this.runFinish();
+    return this.finished;
+  }
+
+  private async runFinish(): Promise<void> {
+    this.removeAbortListeners();
+    // Receives already answered may still add to the buffer: wait for every poller to stop first.
+    await Promise.all(this.pollers);
+    // Give back what was received but never handed out, so another consumer gets it at once.
+    for (const { lease } of this.buffer.splice(0)) {
+      if (lease.state === 'buffered') this.release(lease, 'never handed out');
+    }
+    await this.flushSettling();
+    this.handedOff = true;
+    if (this.held.size === 0) {
+      await this.drainComplete();
+    } else if (Number.isFinite(this.config.shutdownTimeout)) {
+      this.drainDeadline = setTimeout(() => this.releaseHeld(), this.config.shutdownTimeout * 1000);
+    }
+  }
+
+  /** The shutdown deadline passed: abort the handed-out leases and give their messages back. */
+  private releaseHeld(): void {
+    this.drainDeadline = undefined;
+    for (const lease of [...this.held]) this.release(lease, 'the shutdown deadline passed');
+    this.visibility.sendAll();
+  }
+
+  private release(lease: Lease, why: string): void {
+    lease.lose(
+      new LeaseLostError(`Message ${lease.messageId} released: ${why}`, 'shutdown', {
+        messageId: lease.messageId,
+        queueUrl: this.config.queueUrl,
+      }),
+      'released',
+    );
+    this.track(
+      this.changeVisibility(lease, 0).catch((e: SettleError) => {
+        this.config.logger.warn('release failed; the message reappears when its visibility ends', {
+          messageId: lease.messageId,
+          code: e.code,
+        });
+      }),
+    );
+    this.leaseEnded(lease, 'released');
+  }
+
+  /** Keeps a settle request in view until SQS answered, so shutdown can wait for it. */
+  private track(request: Promise<unknown>): void {
+    this.settling.add(request);
+    const done = () => this.settling.delete(request);
+    request.then(done, done);
+  }
+
+  /** Sends everything pending now and waits until SQS answered all of it. */
+  private async flushSettling(): Promise<void> {
+    while (this.settling.size > 0) {
+      this.deletes.sendAll();
+      this.visibility.sendAll();
+      await Promise.allSettled([...this.settling]);
+    }
+  }
+
+  private maybeDrained(): void {
+    if (this.handedOff && this.held.size === 0) void this.drainComplete();
+  }
+
+  private drainComplete(): Promise<void> {
+    this.draining ??= this.flushSettling().then(() => this.dispose());
+    return this.draining;
+  }
+
+  private dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    if (this.drainDeadline) clearTimeout(this.drainDeadline);
+    this.leases.stop();
+    this.teardown.abort();
+    this.removeAbortListeners();
+    if (this.deps.ownsClient) this.deps.client.destroy();
+    this.resolveDrained();
+    this.deps.onDisposed();
+  }
+
+  private removeAbortListeners(): void {
+    for (const signal of this.deps.signals) signal.removeEventListener('abort', this.onAbort);
+  }
+}
+
+/** Marks a promise as handled (callers may fire and forget) while returning it unchanged. */
+function quiet<T>(promise: Promise<T>): Promise<T> {
+  promise.catch(() => {});
+  return promise;
+}
+
+interface Buffered {
+  lease: Lease;
+  message: LeasedMessage;
+}
