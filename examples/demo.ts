@@ -1,10 +1,25 @@
 /**
- * The demo behind `npm start`: an embedded local SQS (fauxqs), a queue with sample messages,
- * and the core `for await` loop acking what it handles. No AWS account, Docker or network.
+ * `npm start`: the whole library against an embedded local SQS (fauxqs) — no AWS account,
+ * Docker or network. Two queues with DLQs, a batch listener and a per-message listener, retries,
+ * a message landing in the DLQ, and a clean drain on Ctrl-C.
+ *
+ *   npm start                    # runs until Ctrl-C
+ *   npm start -- --auto-stop     # stops by itself once the queues are settled (CI uses this)
  */
-import { CreateQueueCommand, SQSClient, SendMessageBatchCommand } from '@aws-sdk/client-sqs';
+import {
+  CreateQueueCommand,
+  GetQueueAttributesCommand,
+  SendMessageBatchCommand,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
 import { startFauxqs } from 'fauxqs';
-import { sqsMessages } from '../src/index.js';
+import { runListeners, sqsListener } from 'sqs-fargate-listener';
+import { handleEmail, handleOrders } from './handlers.js';
+
+// The SDK warns on Node 20 about its 2027 plans; the demo has nothing to do with that.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+process.env.LOG_LEVEL ??= 'INFO';
+const autoStop = process.argv.includes('--auto-stop');
 
 const server = await startFauxqs({ port: 0, host: '127.0.0.1', logger: false });
 const client = new SQSClient({
@@ -12,36 +27,108 @@ const client = new SQSClient({
   region: 'us-east-1',
   credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
 });
-const { QueueUrl: queueUrl } = await client.send(new CreateQueueCommand({ QueueName: 'orders' }));
-if (!queueUrl) throw new Error('fauxqs did not return a queue URL');
 
-const orders = Array.from({ length: 20 }, (_, i) => ({ orderId: i + 1, amount: (i + 1) * 10 }));
-for (let i = 0; i < orders.length; i += 10) {
-  await client.send(
-    new SendMessageBatchCommand({
-      QueueUrl: queueUrl,
-      Entries: orders.slice(i, i + 10).map((o) => ({ Id: String(o.orderId), MessageBody: JSON.stringify(o) })),
+async function queueWithDlq(name: string): Promise<{ queueUrl: string; dlqUrl: string }> {
+  const dlq = await client.send(new CreateQueueCommand({ QueueName: `${name}-dlq` }));
+  const arn = await client.send(
+    new GetQueueAttributesCommand({ QueueUrl: dlq.QueueUrl, AttributeNames: ['QueueArn'] }),
+  );
+  const queue = await client.send(
+    new CreateQueueCommand({
+      QueueName: name,
+      Attributes: {
+        VisibilityTimeout: '2',
+        // After 3 failed receives SQS moves the message to the DLQ.
+        RedrivePolicy: JSON.stringify({
+          deadLetterTargetArn: arn.Attributes?.QueueArn,
+          maxReceiveCount: 3,
+        }),
+      },
     }),
   );
+  if (!queue.QueueUrl || !dlq.QueueUrl) throw new Error('fauxqs returned no queue URL');
+  return { queueUrl: queue.QueueUrl, dlqUrl: dlq.QueueUrl };
 }
-console.log(`Sent ${orders.length} orders to ${queueUrl}`);
 
-const controller = new AbortController();
-process.once('SIGINT', () => controller.abort());
-const stream = sqsMessages(queueUrl, { client, signal: controller.signal, waitTime: 1, idleSleepMax: 0 });
-let handled = 0;
-for await (const message of stream) {
-  const [order, error] = message.tryJson<{ orderId: number; amount: number }>();
-  if (error) {
-    console.log(`message ${message.messageId}: not JSON, giving it back`);
-    message.nack();
-    continue;
+async function send(queueUrl: string, bodies: string[]): Promise<void> {
+  for (let i = 0; i < bodies.length; i += 10) {
+    await client.send(
+      new SendMessageBatchCommand({
+        QueueUrl: queueUrl,
+        Entries: bodies.slice(i, i + 10).map((body, j) => ({ Id: String(j), MessageBody: body })),
+      }),
+    );
   }
-  console.log(`order ${order.orderId}: charged ${order.amount}`);
-  message.ack();
-  if (++handled === orders.length) controller.abort();
 }
-await stream.drained();
-console.log(`Done: ${handled} orders handled, stats ${JSON.stringify(stream.stats())}`);
+
+async function counts(queueUrl: string): Promise<{ visible: number; inFlight: number }> {
+  const { Attributes: a = {} } = await client.send(
+    new GetQueueAttributesCommand({
+      QueueUrl: queueUrl,
+      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+    }),
+  );
+  return {
+    visible: Number(a.ApproximateNumberOfMessages),
+    inFlight: Number(a.ApproximateNumberOfMessagesNotVisible),
+  };
+}
+
+const orders = await queueWithDlq('orders');
+const emails = await queueWithDlq('emails');
+
+const orderBodies = [
+  ...Array.from({ length: 12 }, (_, i) => JSON.stringify({ orderId: i + 1, amount: (i + 1) * 5 })),
+  '{"orderId": 13, "amount": ', // invalid JSON: retried, then lands in the DLQ
+  JSON.stringify({ orderId: 14, amount: -20 }), // fails every time: DLQ
+];
+const emailBodies = [
+  JSON.stringify({ to: 'ada@example.com', subject: 'Your order shipped' }),
+  JSON.stringify({ to: 'grace@example.com', subject: 'flaky' }), // fails once, then succeeds
+  JSON.stringify({ to: 'nobody', subject: 'Welcome' }), // throws every time: DLQ
+  JSON.stringify({ to: 'linus@example.com', subject: 'Receipt' }),
+];
+await send(orders.queueUrl, orderBodies);
+await send(emails.queueUrl, emailBodies);
+console.log(
+  `Local SQS at ${server.address}: sent ${orderBodies.length} orders and ${emailBodies.length} emails.`,
+);
+console.log(
+  autoStop
+    ? 'Listening; will stop once both queues are settled.'
+    : 'Listening; press Ctrl-C to drain and stop.',
+);
+
+const common = { client, waitTime: 1, idleSleepMax: 0.5, visibilitySecs: 2 };
+sqsListener(
+  { ...common, queueUrl: orders.queueUrl, mode: 'batch', batchSize: 10, workerThreads: 2 },
+  handleOrders,
+);
+sqsListener(
+  { ...common, queueUrl: emails.queueUrl, mode: 'per_message', workerThreads: 4 },
+  handleEmail,
+);
+
+const stop = new AbortController();
+let watcher: NodeJS.Timeout | undefined;
+if (autoStop) {
+  // Settled = nothing left to receive or in flight; what failed 3 times sits in a DLQ.
+  const startedAt = Date.now();
+  const check = async () => {
+    const [o, e] = await Promise.all([counts(orders.queueUrl), counts(emails.queueUrl)]);
+    if (o.visible + o.inFlight + e.visible + e.inFlight === 0 || Date.now() - startedAt > 60_000)
+      stop.abort();
+    else watcher = setTimeout(check, 500);
+  };
+  watcher = setTimeout(check, 500);
+}
+
+await runListeners({ signal: stop.signal });
+clearTimeout(watcher);
+
+const [ordersDlq, emailsDlq] = await Promise.all([counts(orders.dlqUrl), counts(emails.dlqUrl)]);
+console.log(
+  `Drained. Dead-letter queues now hold: orders-dlq ${ordersDlq.visible}, emails-dlq ${emailsDlq.visible}.`,
+);
 client.destroy();
 await server.stop();

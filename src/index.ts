@@ -9,8 +9,23 @@ export {
 } from './errors.js';
 export type { MessageAttributeRecord, NackOptions } from './leased-message.js';
 export { LeasedMessage, LeasedMessage as SqsMessage } from './leased-message.js';
+export type { BatchHandler, BatchListenerOptions } from './listeners/batch.js';
+export { batchListener } from './listeners/batch.js';
+export type { BatchHandlerResult, BatchItemFailures } from './listeners/batch-result.js';
+export { BatchResult } from './listeners/batch-result.js';
+export type { ListenerBaseOptions, ListenerResult } from './listeners/listener-config.js';
+export type {
+  Listener,
+  MessageHandler,
+  PerMessageListenerOptions,
+} from './listeners/per-message.js';
+export { perMessageListener } from './listeners/per-message.js';
 export type { DebugLoggerOptions, LogFields, Logger, LogLevel } from './logger.js';
 export { createDebugLogger, silentLogger } from './logger.js';
+export type { ListenerMode, RegisteredListener, SqsListenerOptions } from './runner/registry.js';
+export { clearListeners, registeredListeners, sqsListener } from './runner/registry.js';
+export type { ListenerRunReport, RunListenersOptions } from './runner/run-listeners.js';
+export { runListeners } from './runner/run-listeners.js';
 export { SqsMessageStream, sqsMessages } from './sqs-messages.js';
 export type { StreamStats } from './stats.js';
 export type { SqsMessagesOptions, StreamConfig } from './stream-config.js';

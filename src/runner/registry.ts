@@ -1,0 +1,97 @@
+/**
+ * `sqsListener()`: registers a handler for a queue, as the Python seed's `@sqs_listener`
+ * decorator did. Plain call form, and a TC39 decorator form for static methods.
+ */
+import type { BatchHandler } from '../listeners/batch.js';
+import type { MessageHandler } from '../listeners/per-message.js';
+import type { SqsMessagesOptions } from '../stream-config.js';
+
+export type ListenerMode = 'batch' | 'per_message';
+
+export interface SqsListenerOptions extends Omit<SqsMessagesOptions, 'signal' | 'shutdownTimeout'> {
+  /** The queue to listen to. Env `QUEUE_URL`. */
+  queueUrl?: string;
+  /** `per_message` (default): handler(message). `batch`: handler(messages[]). */
+  mode?: ListenerMode;
+  /** Handlers (per_message) or batches (batch) running at once. Env `WORKER_THREADS`, default 4. */
+  workerThreads?: number;
+  /** Batch mode: wait up to this long after the first message for more. Env `BATCH_WINDOW_MS`, default 0. */
+  batchWindowMs?: number;
+  /** A name for logs; defaults to the queue name. */
+  name?: string;
+}
+
+export type RegisteredListener =
+  | {
+      readonly options: SqsListenerOptions & { mode?: 'per_message' };
+      readonly handler: MessageHandler;
+    }
+  | { readonly options: SqsListenerOptions & { mode: 'batch' }; readonly handler: BatchHandler };
+
+const registry: RegisteredListener[] = [];
+
+/** Every listener registered so far (in registration order). */
+export function registeredListeners(): readonly RegisteredListener[] {
+  return registry;
+}
+
+/** Forgets every registered listener (tests, or apps that build listeners dynamically). */
+export function clearListeners(): void {
+  registry.length = 0;
+}
+
+type MethodDecorator = (
+  method: (...args: never[]) => unknown,
+  context: ClassMethodDecoratorContext,
+) => void;
+
+/** Registers `handler` for the queue in `options`; returns the registration. */
+export function sqsListener(
+  options: SqsListenerOptions & { mode: 'batch' },
+  handler: BatchHandler,
+): RegisteredListener;
+export function sqsListener(
+  options: SqsListenerOptions & { mode?: 'per_message' },
+  handler: MessageHandler,
+): RegisteredListener;
+/** Decorator form: `@sqsListener({ queueUrl })` on a static method. */
+export function sqsListener(options: SqsListenerOptions): MethodDecorator;
+export function sqsListener(
+  options: SqsListenerOptions,
+  handler?: MessageHandler | BatchHandler,
+): RegisteredListener | MethodDecorator {
+  if (typeof options !== 'object' || options === null) {
+    throw new TypeError('sqsListener(options, handler): options must be an object');
+  }
+  if (options.mode !== undefined && options.mode !== 'batch' && options.mode !== 'per_message') {
+    throw new TypeError(
+      `sqsListener: mode must be 'batch' or 'per_message', got ${JSON.stringify(options.mode)}`,
+    );
+  }
+  if (handler !== undefined) return register(options, handler);
+  return (method, context) => {
+    if (context.kind !== 'method' || !context.static) {
+      throw new TypeError(
+        '@sqsListener decorates static methods (instances are not created by the runner)',
+      );
+    }
+    const registration = register(options, method as unknown as MessageHandler);
+    // Static-method initializers run with `this` = the class, so the handler keeps its `this`.
+    context.addInitializer(function (this: unknown) {
+      (registration as { handler: unknown }).handler = (
+        method as (...a: unknown[]) => unknown
+      ).bind(this);
+    });
+  };
+}
+
+function register(
+  options: SqsListenerOptions,
+  handler: MessageHandler | BatchHandler,
+): RegisteredListener {
+  if (typeof handler !== 'function')
+    throw new TypeError('sqsListener(options, handler): handler must be a function');
+  const registration = { options: { ...options }, handler } as RegisteredListener;
+  registry.push(registration);
+  return registration;
+}

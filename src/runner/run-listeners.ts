@@ -1,0 +1,283 @@
+/**
+ * `runListeners()`: runs every registered listener concurrently and drains them on
+ * SIGTERM/SIGINT or an AbortSignal: stop receiving, release what no handler got, let running
+ * handlers finish (leases still extended) up to `shutdownTimeout`, flush, resolve.
+ */
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { type Env, isValidQueueUrl, resolveNumber, resolveString, SPECS } from '../config.js';
+import { ConfigError, toError } from '../errors.js';
+import { type BatchHandler, batchListener, resolveBatchOptions } from '../listeners/batch.js';
+import type { ListenerResult } from '../listeners/listener-config.js';
+import { resolveWorkerThreads } from '../listeners/listener-config.js';
+import {
+  type Listener,
+  type MessageHandler,
+  perMessageListener,
+} from '../listeners/per-message.js';
+import { createDebugLogger, type Logger, type LogLevel } from '../logger.js';
+import { type SqsMessageStream, sqsMessages } from '../sqs-messages.js';
+import type { StreamStats } from '../stats.js';
+import { queueNameOf } from '../stream-config.js';
+import { type RegisteredListener, registeredListeners } from './registry.js';
+import { onStopSignals, type StopSignalHandle } from './stop-signals.js';
+
+export interface RunListenersOptions {
+  /** Aborting it drains every listener, as SIGTERM does. */
+  signal?: AbortSignal;
+  /**
+   * Seconds running handlers get to finish after a stop; then their `signal`s abort, their
+   * messages are released and `runListeners()` resolves. Env `SHUTDOWN_TIMEOUT`, default 25
+   * (ECS sends SIGKILL 30 s after SIGTERM by default).
+   */
+  shutdownTimeout?: number;
+  /** Install SIGTERM/SIGINT handlers (removed again when the run ends). Default true. */
+  handleSignals?: boolean;
+  /** Client for listeners that do not bring their own. Default: one from the environment, closed at the end. */
+  client?: SQSClient;
+  /** Logger for every listener that does not bring its own. */
+  logger?: Logger;
+  /** Level of the default logger. Env `LOG_LEVEL`, default INFO. */
+  logLevel?: LogLevel;
+  /** The listeners to run. Default: every one registered with `sqsListener()`. */
+  listeners?: readonly RegisteredListener[];
+  env?: Env;
+}
+
+export interface ListenerRunReport {
+  name: string;
+  queueUrl: string;
+  /** Counts from the listener; zero when it had not returned by the shutdown deadline. */
+  result: ListenerResult;
+  stats: StreamStats;
+  /** Handlers were still running when the shutdown deadline passed. */
+  timedOut: boolean;
+}
+
+interface Prepared {
+  name: string;
+  queueUrl: string;
+  stream: SqsMessageStream;
+  listener: Listener;
+  logger: Logger;
+  summary: Record<string, unknown>;
+}
+
+const RUNNER_SHUTDOWN = { ...SPECS.shutdownTimeout, default: 25, max: 43_200 };
+
+export async function runListeners(
+  options: RunListenersOptions = {},
+): Promise<ListenerRunReport[]> {
+  const env = options.env ?? process.env;
+  const registrations = options.listeners ?? registeredListeners();
+  const shutdownTimeout = resolveNumber(RUNNER_SHUTDOWN, options.shutdownTimeout, env);
+  const runLogger =
+    options.logger ??
+    createDebugLogger({ component: 'runner', level: options.logLevel, defaultLevel: 'INFO', env });
+  if (registrations.length === 0) {
+    throw new ConfigError({
+      option: 'listeners',
+      value: 0,
+      allowed: 'at least one listener registered with sqsListener()',
+      from: 'option',
+    });
+  }
+
+  const controller = new AbortController();
+  let ownedClient: SQSClient | undefined;
+  const sharedClient = () => {
+    if (options.client) return options.client;
+    ownedClient ??= new SQSClient({});
+    return ownedClient;
+  };
+  // Resolve and validate every listener before starting any: a bad setting stops start-up.
+  let prepared: Prepared[];
+  try {
+    prepared = registrations.map((r) =>
+      prepare(r, { options, env, shutdownTimeout, signal: controller.signal, sharedClient }),
+    );
+  } catch (error) {
+    runLogger.error('invalid configuration; not starting', { error: toError(error) });
+    ownedClient?.destroy();
+    throw error;
+  }
+
+  let deadline: NodeJS.Timeout | undefined;
+  let deadlinePassed: (() => void) | undefined;
+  const pastDeadline = new Promise<void>((resolve) => {
+    deadlinePassed = resolve;
+  });
+  const stop = (why: string) => {
+    if (controller.signal.aborted) return;
+    runLogger.info(`${why}; draining…`, { shutdownTimeoutSecs: shutdownTimeout });
+    // Armed before draining starts, so a handler that never returns cannot hold the process.
+    deadline = setTimeout(
+      () => {
+        runLogger.warn(
+          'shutdown timeout passed; handlers still running were abandoned and their messages released',
+        );
+        deadlinePassed?.();
+      },
+      (shutdownTimeout + 1) * 1000,
+    );
+    deadline.unref();
+    controller.abort();
+  };
+  const onUserAbort = () => stop('Stop requested');
+  options.signal?.addEventListener('abort', onUserAbort, { once: true });
+  if (options.signal?.aborted) stop('Stop requested');
+  let signals: StopSignalHandle | undefined;
+  if (options.handleSignals !== false) {
+    signals = onStopSignals({
+      first: (name) => stop(`Stop signal received (${name})`),
+      second: (name) => {
+        runLogger.error(`Second ${name} received; exiting now`);
+      },
+    });
+  }
+
+  const finished = new Map<Prepared, ListenerRunReport>();
+  try {
+    const reports = prepared.map(async (p): Promise<ListenerRunReport> => {
+      p.logger.info('listener started', p.summary);
+      try {
+        const result = await p.listener(p.stream);
+        await p.stream.drained();
+        p.logger.info('listener stopped', { ...result });
+        const report = {
+          name: p.name,
+          queueUrl: p.queueUrl,
+          result,
+          stats: p.stream.stats(),
+          timedOut: false,
+        };
+        finished.set(p, report);
+        return report;
+      } catch (error) {
+        p.logger.error('listener failed; stopping every listener', { error: toError(error) });
+        stop(`Listener ${p.name} failed`);
+        throw error;
+      }
+    });
+    // If a listener fails, let the others drain before reporting the failure.
+    const all = Promise.all(reports);
+    all.catch(() => {});
+    const drained = Promise.allSettled(reports).then(() => all);
+    const outcome = await Promise.race([drained, pastDeadline.then(() => undefined)]);
+    if (outcome !== undefined) {
+      runLogger.info('all listeners drained');
+      return outcome;
+    }
+    return prepared.map(
+      (p) =>
+        finished.get(p) ?? {
+          name: p.name,
+          queueUrl: p.queueUrl,
+          result: { processed: 0, succeeded: 0, failed: 0 },
+          stats: p.stream.stats(),
+          timedOut: true,
+        },
+    );
+  } finally {
+    if (deadline) clearTimeout(deadline);
+    options.signal?.removeEventListener('abort', onUserAbort);
+    signals?.remove();
+    ownedClient?.destroy();
+  }
+}
+
+function prepare(
+  registration: RegisteredListener,
+  run: {
+    options: RunListenersOptions;
+    env: Env;
+    shutdownTimeout: number;
+    signal: AbortSignal;
+    sharedClient: () => SQSClient;
+  },
+): Prepared {
+  const o = registration.options;
+  const env = o.env ?? run.env;
+  const queueUrl = resolveString(
+    {
+      option: 'queueUrl',
+      env: 'QUEUE_URL',
+      allowed: 'an http(s) SQS queue URL',
+      validate: isValidQueueUrl,
+    },
+    o.queueUrl,
+    env,
+  );
+  if (queueUrl === undefined) {
+    throw new ConfigError({
+      option: 'queueUrl',
+      envVar: 'QUEUE_URL',
+      value: undefined,
+      allowed:
+        'an SQS queue URL, given as the queueUrl option or the QUEUE_URL environment variable',
+      from: 'env',
+    });
+  }
+  const name = o.name ?? queueNameOf(queueUrl);
+  const mode = o.mode ?? 'per_message';
+  const logger =
+    o.logger ??
+    run.options.logger ??
+    createDebugLogger({ component: name, level: run.options.logLevel, defaultLevel: 'INFO', env });
+  const workerThreads = resolveWorkerThreads(o.workerThreads, env);
+  let listener: Listener;
+  let handlerBatch: number;
+  let receiveBatch: number;
+  if (mode === 'batch') {
+    const { batchSize, batchWindowMs } = resolveBatchOptions(o, env);
+    handlerBatch = batchSize;
+    receiveBatch = Math.min(batchSize, 10);
+    listener = batchListener(registration.handler as BatchHandler, {
+      workerThreads,
+      batchSize,
+      batchWindowMs,
+      logger,
+      env,
+    });
+  } else {
+    handlerBatch = 1;
+    receiveBatch = resolveNumber(SPECS.batchSize, o.batchSize, env);
+    listener = perMessageListener(registration.handler as MessageHandler, {
+      workerThreads,
+      logger,
+      env,
+    });
+  }
+  // Enough for every worker plus one receive ahead, so handlers never wait on a poll.
+  const maxInFlightDefault = workerThreads * handlerBatch + receiveBatch;
+  const stream = sqsMessages(queueUrl, {
+    ...o,
+    batchSize: receiveBatch,
+    maxInFlight:
+      o.maxInFlight ??
+      (env.MAX_IN_FLIGHT === undefined ? Math.min(maxInFlightDefault, 100_000) : undefined),
+    client: o.client ?? run.sharedClient(),
+    signal: run.signal,
+    shutdownTimeout: run.shutdownTimeout,
+    logger,
+    env,
+  });
+  const c = stream.config;
+  return {
+    name,
+    queueUrl,
+    stream,
+    listener,
+    logger,
+    summary: {
+      queueUrl,
+      mode,
+      workerThreads,
+      batchSize: handlerBatch === 1 ? c.batchSize : handlerBatch,
+      waitTime: c.waitTime,
+      visibilitySecs: c.visibilitySecs,
+      maxExtend: c.maxExtend,
+      maxInFlight: c.maxInFlight,
+      idleSleepMax: c.idleSleepMax,
+    },
+  };
+}
