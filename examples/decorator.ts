@@ -2,6 +2,7 @@ import { type LeasedMessage, runListeners, sqsListener } from 'sqs-fargate-liste
 
 // TC39 decorators (TypeScript 5+, no experimentalDecorators): static methods register like the
 // Python seed's @sqs_listener.
+// biome-ignore lint/complexity/noStaticOnlyClass: decorators need a class; this is the point of the example.
 export class Billing {
   @sqsListener({ queueUrl: process.env.INVOICES_QUEUE_URL, mode: 'per_message' })
   static async invoice(message: LeasedMessage): Promise<void> {
