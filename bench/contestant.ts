@@ -1,0 +1,87 @@
+/**
+ * Child-process entry for one contestant run: `node --import tsx bench/contestant.ts '<json>'`.
+ * A process per run makes CPU time and peak RSS the contestant's own (not the orchestrator's,
+ * not fauxqs's, not the previous run's). Reports a ContestantResult over IPC.
+ */
+import { contestantByName } from './contestants/index.js';
+import type { RunContext } from './contestants/types.js';
+import type { ChildMessage, ContestantInput, ContestantResult } from './protocol.js';
+import { benchClient, countRequests } from './sqs.js';
+import { makeHandler } from './workloads.js';
+
+// The orchestrator sets it in our environment too: static imports run before this line, and the
+// SDK checks it when a client is built, which happens below.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+
+function send(message: ChildMessage): Promise<void> {
+  return new Promise((resolve) => {
+    if (!process.send) {
+      console.log(JSON.stringify(message));
+      resolve();
+      return;
+    }
+    process.send(message, () => resolve());
+  });
+}
+
+async function main(): Promise<void> {
+  const input = JSON.parse(process.argv[2] ?? '{}') as ContestantInput;
+  const { run } = await contestantByName(input.contestant).load();
+  const client = benchClient(input.endpoint);
+  const counter = countRequests(client);
+
+  const seen = new Set<string>();
+  let duplicates = 0;
+  let lastHandledAt = 0;
+  const done = new AbortController();
+  const ctx: RunContext = {
+    queueUrl: input.queueUrl,
+    client,
+    workload: input.workload,
+    options: input.options,
+    handler: makeHandler(input.workload),
+    allHandled: done.signal,
+    handled: (messageId) => {
+      if (seen.has(messageId)) {
+        duplicates++;
+        return;
+      }
+      seen.add(messageId);
+      if (seen.size >= input.expected) {
+        lastHandledAt = performance.now();
+        done.abort();
+      }
+    },
+  };
+
+  // Measured from here: imports and client construction are start-up, not throughput.
+  const cpuBefore = process.cpuUsage();
+  await run(ctx);
+  const end = performance.now();
+  const cpu = process.cpuUsage(cpuBefore);
+  client.destroy();
+
+  const start = counter.firstReceiveAt ?? end;
+  const result: ContestantResult = {
+    wallMs: end - start,
+    handledMs: (lastHandledAt || end) - start,
+    handled: seen.size,
+    duplicates,
+    requests: counter.counts,
+    cpuSeconds: (cpu.user + cpu.system) / 1e6,
+    // maxRSS is in kilobytes.
+    peakRssMb: process.resourceUsage().maxRSS / 1024,
+  };
+  await send({ type: 'result', result });
+}
+
+main().then(
+  () => process.exit(0),
+  async (error: unknown) => {
+    await send({
+      type: 'error',
+      message: error instanceof Error ? (error.stack ?? error.message) : String(error),
+    });
+    process.exit(1);
+  },
+);

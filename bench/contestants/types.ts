@@ -1,0 +1,25 @@
+/** The contract every contestant implements; the harness (bench/contestant.ts) does the rest. */
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import type { ContestantOptions } from '../protocol.js';
+import type { Handler, Workload } from '../workloads.js';
+
+export interface RunContext {
+  queueUrl: string;
+  /** Counting client: use it for every request, so requests per message are comparable. */
+  client: SQSClient;
+  workload: Workload;
+  /** This contestant's options from the registry (also printed in the report). */
+  options: ContestantOptions;
+  /** The workload's handler; call it with each message body. */
+  handler: Handler;
+  /** Call after the handler finished for a message (before or after deleting it). */
+  handled: (messageId: string) => void;
+  /** Aborts once every expected message was handled: stop receiving then. */
+  allHandled: AbortSignal;
+}
+
+/**
+ * Runs until every message is handled and every delete is confirmed by SQS; the clock stops
+ * when the returned promise resolves.
+ */
+export type RunFn = (ctx: RunContext) => Promise<void>;

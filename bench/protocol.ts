@@ -1,0 +1,41 @@
+/**
+ * What the orchestrator (bench/run.ts) and a contestant child (bench/contestant.ts) exchange.
+ * Plain JSON both ways, so a child can be any process that speaks it.
+ */
+import type { Workload } from './workloads.js';
+
+/** A contestant's own settings, printed in the report and passed to its `run()` unchanged. */
+export type ContestantOptions = Record<string, string | number | boolean>;
+
+/** Sent by the parent to a contestant child (as argv[2], JSON). */
+export interface ContestantInput {
+  contestant: string;
+  options: ContestantOptions;
+  workload: Workload;
+  queueUrl: string;
+  endpoint: string;
+  /** Messages in the queue; the contestant stops once it handled this many distinct ones. */
+  expected: number;
+}
+
+/** Sent back by the child over IPC when it finished. */
+export interface ContestantResult {
+  /** First ReceiveMessage sent → everything handled and every delete confirmed. */
+  wallMs: number;
+  /** First ReceiveMessage sent → last distinct message handled (deletes may still be pending). */
+  handledMs: number;
+  /** Distinct message ids handled. */
+  handled: number;
+  /** Handler runs for a message id that had been handled already. */
+  duplicates: number;
+  /** Requests by SDK command name without the "Command" suffix, counted by a middleware. */
+  requests: Record<string, number>;
+  /** User + system CPU of the child during the run, seconds. */
+  cpuSeconds: number;
+  /** Peak resident set size of the child process, MB. */
+  peakRssMb: number;
+}
+
+export type ChildMessage =
+  | { type: 'result'; result: ContestantResult }
+  | { type: 'error'; message: string };

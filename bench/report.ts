@@ -1,0 +1,146 @@
+/** Turns run records into per-contestant summaries and a markdown table. */
+import type { ContestantOptions, ContestantResult } from './protocol.js';
+
+/** One contestant run: what the parent sent, what the child said, what the queue held after. */
+export interface RunRecord {
+  workload: string;
+  contestant: string;
+  repeat: number;
+  sent: number;
+  /** Messages still in the queue afterwards (visible + in flight + delayed). */
+  left: number;
+  /** Sent minus distinct messages handled. */
+  lost: number;
+  /** CPU fauxqs spent during the run: fewer or cheaper requests show up here. */
+  serverCpuSeconds: number;
+  error?: string;
+  result?: ContestantResult;
+}
+
+export interface Stat {
+  median: number;
+  min: number;
+  max: number;
+}
+
+export interface Summary {
+  contestant: string;
+  options: ContestantOptions;
+  runs: number;
+  failed: number;
+  msgsPerSec: Stat;
+  /** Throughput ÷ the baseline's in the same repeat. */
+  ratioToBaseline: Stat | undefined;
+  requestsPerMsg: Stat;
+  /** Median requests per message, by action. */
+  requestsPerMsgByAction: Record<string, number>;
+  cpuSecondsPer1k: Stat;
+  serverCpuSecondsPer1k: Stat;
+  peakRssMb: Stat;
+  duplicates: number;
+  lost: number;
+  left: number;
+}
+
+export function stat(values: number[]): Stat {
+  if (values.length === 0) return { median: Number.NaN, min: Number.NaN, max: Number.NaN };
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  const median = sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+  return { median, min: sorted[0]!, max: sorted[sorted.length - 1]! };
+}
+
+const msgsPerSec = (r: ContestantResult) => r.handled / (r.wallMs / 1000);
+const totalRequests = (r: ContestantResult) => Object.values(r.requests).reduce((a, b) => a + b, 0);
+
+export function summarize(
+  records: RunRecord[],
+  contestant: string,
+  options: ContestantOptions,
+  baseline: string,
+): Summary {
+  const mine = records.filter((r) => r.contestant === contestant);
+  const ok = mine.flatMap((r) => (r.result && !r.error ? [r.result] : []));
+  const actions = new Set(ok.flatMap((r) => Object.keys(r.requests)));
+  const byAction: Record<string, number> = {};
+  for (const action of [...actions].sort()) {
+    byAction[action] = stat(ok.map((r) => (r.requests[action] ?? 0) / r.handled)).median;
+  }
+  // Pair by pair: the same repeat ran both back to back, so drift on the machine cancels out.
+  const ratios: number[] = [];
+  for (const r of mine) {
+    const base = records.find((b) => b.contestant === baseline && b.repeat === r.repeat);
+    if (r.result && base?.result && !r.error && !base.error) {
+      ratios.push(msgsPerSec(r.result) / msgsPerSec(base.result));
+    }
+  }
+  return {
+    contestant,
+    options,
+    runs: mine.length,
+    failed: mine.filter((r) => r.error).length,
+    msgsPerSec: stat(ok.map(msgsPerSec)),
+    ratioToBaseline: contestant === baseline || ratios.length === 0 ? undefined : stat(ratios),
+    requestsPerMsg: stat(ok.map((r) => totalRequests(r) / r.handled)),
+    requestsPerMsgByAction: byAction,
+    cpuSecondsPer1k: stat(ok.map((r) => (r.cpuSeconds / r.handled) * 1000)),
+    serverCpuSecondsPer1k: stat(
+      mine.flatMap((r) => (r.result && !r.error ? [(r.serverCpuSeconds / r.sent) * 1000] : [])),
+    ),
+    peakRssMb: stat(ok.map((r) => r.peakRssMb)),
+    duplicates: ok.reduce((a, r) => a + r.duplicates, 0),
+    lost: mine.reduce((a, r) => a + r.lost, 0),
+    left: mine.reduce((a, r) => a + r.left, 0),
+  };
+}
+
+function fmt(s: Stat, digits: number): string {
+  if (Number.isNaN(s.median)) return 'n/a';
+  if (s.min === s.max) return s.median.toFixed(digits);
+  return `${s.median.toFixed(digits)} (${s.min.toFixed(digits)}–${s.max.toFixed(digits)})`;
+}
+
+/** Short column names for the usual SQS actions. */
+const SHORT: Record<string, string> = {
+  ReceiveMessage: 'Receive',
+  DeleteMessageBatch: 'DeleteBatch',
+  DeleteMessage: 'Delete',
+  ChangeMessageVisibilityBatch: 'ChangeVisBatch',
+  ChangeMessageVisibility: 'ChangeVis',
+};
+
+export function markdownTable(summaries: Summary[], baseline: string): string {
+  const actions = [
+    ...new Set(summaries.flatMap((s) => Object.keys(s.requestsPerMsgByAction))),
+  ].sort();
+  const header = [
+    'contestant',
+    'msgs/s median (min–max)',
+    `× ${baseline}`,
+    'req/msg',
+    ...actions.map((a) => `${SHORT[a] ?? a}/msg`),
+    'CPU s / 1k msgs',
+    'fauxqs CPU s / 1k',
+    'peak RSS MB',
+    'dup',
+    'lost',
+    'left in queue',
+    'failed runs',
+  ];
+  const rows = summaries.map((s) => [
+    s.contestant,
+    fmt(s.msgsPerSec, 0),
+    s.ratioToBaseline ? fmt(s.ratioToBaseline, 2) : '—',
+    fmt(s.requestsPerMsg, 3),
+    ...actions.map((a) => (s.requestsPerMsgByAction[a] ?? 0).toFixed(3)),
+    fmt(s.cpuSecondsPer1k, 3),
+    fmt(s.serverCpuSecondsPer1k, 3),
+    fmt(s.peakRssMb, 0),
+    String(s.duplicates),
+    String(s.lost),
+    String(s.left),
+    `${s.failed}/${s.runs}`,
+  ]);
+  const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
+  return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
+}

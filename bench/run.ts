@@ -1,0 +1,230 @@
+/**
+ * `npm run bench [-- --quick] [--repeats N] [--workload a,b] [--contestant a,b] [--messages N]`
+ *
+ * Orchestrator: starts fauxqs in its own process, then for each workload and repeat runs every
+ * contestant in turn (A B A B …, so slow drift of the machine hits all alike), each in a fresh
+ * child process against a freshly filled queue. Checks the queue is empty afterwards, prints a
+ * markdown table and writes bench/results/latest.json. Exits non-zero when a run failed or lost
+ * messages, which is what `--quick` in CI relies on.
+ */
+import { type ChildProcess, fork } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdir, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { BASELINE, CONTESTANTS, contestantByName } from './contestants/index.js';
+import type { ChildMessage, ContestantInput, ContestantResult } from './protocol.js';
+import { markdownTable, type RunRecord, type Summary, summarize } from './report.js';
+import { benchClient, createQueue, deleteQueue, fillQueue, messagesLeft } from './sqs.js';
+import { WORKLOADS, type Workload } from './workloads.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const childEnv = { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+
+const { values: args } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    repeats: { type: 'string' },
+    workload: { type: 'string', default: 'drain-noop' },
+    contestant: { type: 'string', default: CONTESTANTS.map((c) => c.name).join(',') },
+    messages: { type: 'string' },
+  },
+});
+
+const repeats = Number(args.repeats ?? (args.quick ? 1 : 3));
+if (!Number.isInteger(repeats) || repeats < 1) throw new Error(`--repeats: got ${args.repeats}`);
+const workloads = args.workload.split(',').map((name) => {
+  const w = WORKLOADS[name];
+  if (!w) throw new Error(`unknown workload ${name}; known: ${Object.keys(WORKLOADS).join(', ')}`);
+  return w;
+});
+const contestants = args.contestant.split(',').map(contestantByName);
+
+/** Children run TypeScript through tsx's loader, like the parent. */
+function forkTs(script: string, argv: string[], nodeFlags: string[] = []): ChildProcess {
+  return fork(join(here, script), argv, {
+    execArgv: ['--import', 'tsx', ...nodeFlags],
+    env: childEnv,
+    stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
+  });
+}
+
+interface Server {
+  endpoint: string;
+  /** Collects garbage in the server, then returns its CPU seconds so far. */
+  cpuSeconds: () => Promise<number>;
+  stop: () => Promise<void>;
+}
+
+async function startServer(): Promise<Server> {
+  const child = forkTs('fauxqs-server.ts', [], ['--expose-gc']);
+  let stderr = '';
+  child.stderr?.on('data', (d: Buffer) => {
+    stderr += d.toString();
+  });
+  const endpoint = await new Promise<string>((resolve, reject) => {
+    child.once('message', (m: { address: string }) => resolve(m.address));
+    child.once('exit', (code) => reject(new Error(`fauxqs exited (${code}): ${stderr}`)));
+  });
+  const stop = async () => {
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.send('stop');
+    await exited;
+  };
+  const cpuSeconds = () =>
+    new Promise<number>((resolve) => {
+      child.once('message', (m: { cpuSeconds: number }) => resolve(m.cpuSeconds));
+      child.send('usage');
+    });
+  return { endpoint, cpuSeconds, stop };
+}
+
+/** Runs one contestant child; resolves with its result or throws with why it failed. */
+function runChild(input: ContestantInput, timeoutMs: number): Promise<ContestantResult> {
+  return new Promise((resolve, reject) => {
+    // e.g. BENCH_CHILD_FLAGS='--cpu-prof --cpu-prof-dir=bench/results/profiles' to profile a run.
+    const flags = (process.env.BENCH_CHILD_FLAGS ?? '').split(' ').filter(Boolean);
+    const child = forkTs('contestant.ts', [JSON.stringify(input)], flags);
+    let stderr = '';
+    let message: ChildMessage | undefined;
+    child.stderr?.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
+    child.on('message', (m: ChildMessage) => {
+      message = m;
+    });
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      if (message?.type === 'result' && code === 0) resolve(message.result);
+      else if (message?.type === 'error') reject(new Error(message.message));
+      else {
+        const why =
+          signal === 'SIGKILL' ? `timed out after ${timeoutMs} ms` : `exit ${code ?? signal}`;
+        reject(new Error(`${why}${stderr ? `\n${stderr.slice(-2000)}` : ''}`));
+      }
+    });
+  });
+}
+
+async function main(): Promise<number> {
+  const server = await startServer();
+  const admin = benchClient(server.endpoint);
+  const records: RunRecord[] = [];
+  const output: Array<{ workload: Workload; messages: number; summaries: Summary[] }> = [];
+  console.log(
+    `# sqs-fargate-listener benchmark${args.quick ? ' (quick)' : ''}\n\n` +
+      `node ${process.version}, ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? '?'}), ` +
+      `fauxqs 1.9.2 in its own process at ${server.endpoint}, ${repeats} repeat(s)\n`,
+  );
+  try {
+    for (const workload of workloads) {
+      const messages = Number(
+        args.messages ?? (args.quick ? workload.quickMessages : workload.messages),
+      );
+      console.log(`## ${workload.name}: ${messages} messages; ${workload.description}\n`);
+      console.log(
+        `workload: ${JSON.stringify({ handlerMs: workload.handlerMs, concurrency: workload.concurrency, bodyBytes: workload.bodyBytes, queueVisibilitySecs: workload.queueVisibilitySecs })}`,
+      );
+      for (const c of contestants) {
+        console.log(`- ${c.name}: ${c.description}; ${JSON.stringify(c.options(workload))}`);
+      }
+      console.log('');
+      for (let repeat = 1; repeat <= repeats; repeat++) {
+        for (const c of contestants) {
+          const queueUrl = await createQueue(
+            admin,
+            `bench-${workload.name}-${c.name}-${repeat}-${randomUUID().slice(0, 8)}`,
+            workload.queueVisibilitySecs,
+          );
+          await fillQueue(admin, queueUrl, messages, workload.bodyBytes);
+          const record: RunRecord = {
+            workload: workload.name,
+            contestant: c.name,
+            repeat,
+            sent: messages,
+            left: 0,
+            lost: 0,
+            serverCpuSeconds: 0,
+          };
+          const serverCpuBefore = await server.cpuSeconds();
+          try {
+            record.result = await runChild(
+              {
+                contestant: c.name,
+                options: c.options(workload),
+                workload,
+                queueUrl,
+                endpoint: server.endpoint,
+                expected: messages,
+              },
+              workload.timeoutMs,
+            );
+          } catch (error) {
+            record.error = error instanceof Error ? error.message : String(error);
+          }
+          // Includes the server's own GC of the run's garbage, which the run did cause.
+          record.serverCpuSeconds = (await server.cpuSeconds()) - serverCpuBefore;
+          record.left = await messagesLeft(admin, queueUrl);
+          record.lost = messages - (record.result?.handled ?? 0);
+          await deleteQueue(admin, queueUrl);
+          records.push(record);
+          console.log(progressLine(record));
+        }
+      }
+      const summaries = contestants.map((c) =>
+        summarize(
+          records.filter((r) => r.workload === workload.name),
+          c.name,
+          c.options(workload),
+          BASELINE,
+        ),
+      );
+      output.push({ workload, messages, summaries });
+      console.log(`\n${markdownTable(summaries, BASELINE)}\n`);
+    }
+  } finally {
+    admin.destroy();
+    await server.stop();
+  }
+
+  const file = join(here, 'results', 'latest.json');
+  await mkdir(dirname(file), { recursive: true });
+  const environment = {
+    node: process.version,
+    cpus: os.cpus().length,
+    cpuModel: os.cpus()[0]?.model,
+    platform: process.platform,
+  };
+  await writeFile(
+    file,
+    `${JSON.stringify({ date: new Date().toISOString(), quick: args.quick, repeats, environment, workloads: output, runs: records }, null, 2)}\n`,
+  );
+  console.log(`results: ${file}`);
+
+  const bad = records.filter((r) => r.error || r.lost > 0 || r.left > 0);
+  for (const r of bad) {
+    console.error(
+      `FAILED ${r.workload}/${r.contestant}#${r.repeat}: lost ${r.lost}, left ${r.left}${r.error ? `\n${r.error}` : ''}`,
+    );
+  }
+  return bad.length === 0 ? 0 : 1;
+}
+
+function progressLine(r: RunRecord): string {
+  const head = `${r.workload} #${r.repeat} ${r.contestant}:`;
+  if (!r.result) return `${head} FAILED (${r.error?.split('\n')[0]})`;
+  const x = r.result;
+  const total = Object.values(x.requests).reduce((a, b) => a + b, 0);
+  return (
+    `${head} ${Math.round(x.handled / (x.wallMs / 1000))} msgs/s, ${(x.wallMs / 1000).toFixed(2)} s ` +
+    `(handled at ${(x.handledMs / 1000).toFixed(2)} s), ${(total / x.handled).toFixed(3)} req/msg ` +
+    `${JSON.stringify(x.requests)}, CPU ${x.cpuSeconds.toFixed(2)} s, RSS ${x.peakRssMb.toFixed(0)} MB, ` +
+    `fauxqs CPU ${r.serverCpuSeconds.toFixed(2)} s, dup ${x.duplicates}, lost ${r.lost}, left ${r.left}`
+  );
+}
+
+process.exitCode = await main();

@@ -1,0 +1,113 @@
+/** SQS plumbing shared by the orchestrator and the contestants: clients, queues, counting. */
+import {
+  CreateQueueCommand,
+  DeleteQueueCommand,
+  GetQueueAttributesCommand,
+  SendMessageBatchCommand,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
+
+/** A client for fauxqs: fixed region and dummy credentials, so nothing is read from the host. */
+export function benchClient(endpoint: string): SQSClient {
+  return new SQSClient({
+    endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' },
+  });
+}
+
+export interface RequestCounter {
+  /** Requests by action (SDK command name without "Command"). */
+  counts: Record<string, number>;
+  /** performance.now() when the first ReceiveMessage went out; the benchmark clock starts there. */
+  firstReceiveAt: number | undefined;
+}
+
+/**
+ * Counts every request the client sends, at the `initialize` step: once per `send()`, before
+ * retries, which is what a consumer "asks for". A retried request would count once.
+ */
+export function countRequests(client: SQSClient): RequestCounter {
+  const counter: RequestCounter = { counts: {}, firstReceiveAt: undefined };
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const action = (context.commandName ?? 'Unknown').replace(/Command$/, '');
+      counter.counts[action] = (counter.counts[action] ?? 0) + 1;
+      if (action === 'ReceiveMessage' && counter.firstReceiveAt === undefined) {
+        counter.firstReceiveAt = performance.now();
+      }
+      return next(args);
+    },
+    { step: 'initialize', name: 'benchCountRequests' },
+  );
+  return counter;
+}
+
+export async function createQueue(
+  client: SQSClient,
+  name: string,
+  visibilitySecs: number,
+): Promise<string> {
+  const out = await client.send(
+    new CreateQueueCommand({
+      QueueName: name,
+      Attributes: { VisibilityTimeout: String(visibilitySecs) },
+    }),
+  );
+  // fauxqs finds a queue only by the exact URL CreateQueue returned.
+  if (!out.QueueUrl) throw new Error(`CreateQueue ${name} returned no QueueUrl`);
+  return out.QueueUrl;
+}
+
+export async function deleteQueue(client: SQSClient, queueUrl: string): Promise<void> {
+  await client.send(new DeleteQueueCommand({ QueueUrl: queueUrl }));
+}
+
+/**
+ * Sends `count` messages, 10 per SendMessageBatch with `parallel` requests in flight, so that
+ * filling 10k messages takes a second or two rather than dominating the run.
+ */
+export async function fillQueue(
+  client: SQSClient,
+  queueUrl: string,
+  count: number,
+  bodyBytes: number,
+  parallel = 8,
+): Promise<void> {
+  const pad = 'x'.repeat(Math.max(0, bodyBytes - 20));
+  let next = 0;
+  const worker = async () => {
+    while (next < count) {
+      const start = next;
+      next = Math.min(count, next + 10);
+      const Entries = [];
+      for (let i = start; i < next; i++) {
+        Entries.push({ Id: String(i - start), MessageBody: JSON.stringify({ n: i, pad }) });
+      }
+      const out = await client.send(new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries }));
+      if (out.Failed?.length)
+        throw new Error(`SendMessageBatch failed: ${JSON.stringify(out.Failed)}`);
+    }
+  };
+  await Promise.all(Array.from({ length: parallel }, worker));
+}
+
+/** Visible + in flight (+ delayed): what is still in the queue. */
+export async function messagesLeft(client: SQSClient, queueUrl: string): Promise<number> {
+  const out = await client.send(
+    new GetQueueAttributesCommand({
+      QueueUrl: queueUrl,
+      AttributeNames: [
+        'ApproximateNumberOfMessages',
+        'ApproximateNumberOfMessagesNotVisible',
+        'ApproximateNumberOfMessagesDelayed',
+      ],
+    }),
+  );
+  const a = out.Attributes ?? {};
+  return (
+    Number(a.ApproximateNumberOfMessages ?? 0) +
+    Number(a.ApproximateNumberOfMessagesNotVisible ?? 0) +
+    Number(a.ApproximateNumberOfMessagesDelayed ?? 0)
+  );
+}
