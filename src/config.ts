@@ -27,9 +27,9 @@ export function describeRange(spec: Pick<NumberSpec, 'min' | 'max' | 'integer' |
 }
 
 function inRange(spec: NumberSpec, n: number): boolean {
-  return (
-    Number.isFinite(n) && n >= spec.min && n <= spec.max && (!spec.integer || Number.isInteger(n))
-  );
+  // Infinity is a value only where the range is open-ended (shutdownTimeout: "no deadline").
+  const finiteOrOpen = Number.isFinite(n) || (n === Number.POSITIVE_INFINITY && spec.max === n);
+  return finiteOrOpen && n >= spec.min && n <= spec.max && (!spec.integer || Number.isInteger(n));
 }
 
 /**
@@ -53,8 +53,12 @@ export function resolveNumber(spec: NumberSpec, explicit: unknown, env: Env = pr
   const raw = spec.env === undefined ? undefined : env[spec.env];
   if (raw !== undefined) {
     const trimmed = raw.trim();
-    // Number('') is 0 and Number(' ') is 0: reject both rather than silently using 0.
-    const parsed = trimmed === '' ? Number.NaN : Number(trimmed);
+    // Number() is too lenient for settings: '' and ' ' are 0, '0x14' is 20, '1e1' is 10. Accept
+    // plain decimal literals only (an integer setting: digits only, as Python's int() would).
+    const literal = spec.integer ? /^[+-]?\d+$/ : /^[+-]?(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?$/i;
+    const number = literal.test(trimmed) ? Number(trimmed) : Number.NaN;
+    // '1e400' overflows to Infinity: a typo, not a request for "no limit" (leave it unset).
+    const parsed = Number.isFinite(number) ? number : Number.NaN;
     if (!inRange(spec, parsed)) {
       throw new ConfigError({
         option: spec.option,

@@ -53,7 +53,12 @@ export class ReceiveSession implements AsyncIterableIterator<LeasedMessage>, Set
   private readonly teardown = new AbortController();
   private readonly messageReady = new Wakeup();
   private readonly slotsChanged = new Wakeup();
-  private readonly onAbort = () => this.end();
+  // Abort starts the drain at once (release the buffer, arm the shutdown deadline), even when
+  // the consumer is busy and does not call next() again.
+  private readonly onAbort = () => {
+    this.end();
+    void this.finish();
+  };
   private pollers: Promise<void>[] = [];
   /** Leases buffered or held: what maxInFlight counts. */
   private unsettled = 0;
@@ -62,6 +67,12 @@ export class ReceiveSession implements AsyncIterableIterator<LeasedMessage>, Set
   private consumerWaiting = false;
   private ending = false;
   private fatal: ReceiveError | undefined;
+  /**
+   * Until when (ms) a long poll we aborted may still be open on the server: SQS does not cancel
+   * it when the client goes away, and it would receive (and lose for a visibility timeout) any
+   * message that becomes visible, including the ones this session releases.
+   */
+  private abortedPollsOpenUntilMs = 0;
   private finished: Promise<void> | undefined;
   private drainDeadline: NodeJS.Timeout | undefined;
   private disposed = false;
@@ -132,7 +143,8 @@ export class ReceiveSession implements AsyncIterableIterator<LeasedMessage>, Set
 
   async next(): Promise<IteratorResult<LeasedMessage>> {
     for (;;) {
-      const next = this.takeBuffered();
+      // Once the iteration is ending, what no consumer got yet is released, not handed out.
+      const next = this.ending ? undefined : this.takeBuffered();
       if (next) {
         next.lease.state = 'held';
         this.held.add(next.lease);
@@ -260,6 +272,7 @@ export class ReceiveSession implements AsyncIterableIterator<LeasedMessage>, Set
       }
       this.reserved += want;
       let messages: Message[];
+      const sentAtMs = Date.now();
       try {
         this.deps.stats.receives++;
         const response = await client.send(
@@ -277,7 +290,13 @@ export class ReceiveSession implements AsyncIterableIterator<LeasedMessage>, Set
         failures = 0;
       } catch (error) {
         this.reserved -= want;
-        if (signal.aborted || isAbortError(error)) break;
+        if (signal.aborted || isAbortError(error)) {
+          this.abortedPollsOpenUntilMs = Math.max(
+            this.abortedPollsOpenUntilMs,
+            sentAtMs + waitTime * 1000,
+          );
+          break;
+        }
         const code = awsErrorCode(error);
         if (isFatalAwsError(error)) {
           this.fatal = new ReceiveError(
@@ -449,7 +468,7 @@ export class ReceiveSession implements AsyncIterableIterator<LeasedMessage>, Set
       'released',
     );
     this.track(
-      this.changeVisibility(lease, 0).catch((e: SettleError) => {
+      this.changeVisibility(lease, this.releaseVisibilitySecs()).catch((e: SettleError) => {
         this.config.logger.warn('release failed; the message reappears when its visibility ends', {
           messageId: lease.messageId,
           code: e.code,
@@ -457,6 +476,16 @@ export class ReceiveSession implements AsyncIterableIterator<LeasedMessage>, Set
       }),
     );
     this.leaseEnded(lease, 'released');
+  }
+
+  /**
+   * 0 (visible at once) unless a long poll we aborted may still be open on the server: then just
+   * past its end (+1 s for the server starting it after we sent it), so that poll cannot take
+   * the message and hide it for a whole visibility timeout (and count a receive against it).
+   */
+  private releaseVisibilitySecs(): number {
+    const openMs = this.abortedPollsOpenUntilMs - Date.now();
+    return openMs > 0 ? Math.ceil(openMs / 1000) + 1 : 0;
   }
 
   /** Keeps a settle request in view until SQS answered, so shutdown can wait for it. */

@@ -40,9 +40,10 @@ export function clearListeners(): void {
   registry.length = 0;
 }
 
-type MethodDecorator = (
-  method: (...args: never[]) => unknown,
-  context: ClassMethodDecoratorContext,
+// Generic in `this`, so that a static method declaring `this: typeof MyClass` is accepted.
+type MethodDecorator = <This>(
+  method: (this: This, ...args: never[]) => unknown,
+  context: ClassMethodDecoratorContext<This>,
 ) => void;
 
 /** Registers `handler` for the queue in `options`; returns the registration. */

@@ -126,9 +126,13 @@ export async function runListeners(
   options.signal?.addEventListener('abort', onUserAbort, { once: true });
   if (options.signal?.aborted) stop('Stop requested');
   let signals: StopSignalHandle | undefined;
+  let stoppedBySignal = false;
   if (options.handleSignals !== false) {
     signals = onStopSignals({
-      first: (name) => stop(`Stop signal received (${name})`),
+      first: (name) => {
+        stoppedBySignal = true;
+        stop(`Stop signal received (${name})`);
+      },
       second: (name) => {
         runLogger.error(`Second ${name} received; exiting now`);
       },
@@ -166,6 +170,16 @@ export async function runListeners(
     if (outcome !== undefined) {
       runLogger.info('all listeners drained');
       return outcome;
+    }
+    if (stoppedBySignal) {
+      // The process was told to stop, and abandoned handlers (ignoring their signal) would keep
+      // it alive. Exit shortly unless it ends by itself; unref'd, so it never holds it up.
+      setTimeout(() => {
+        runLogger.warn(
+          'abandoned handlers keep the process alive after the shutdown timeout; exiting',
+        );
+        process.exit();
+      }, 1000).unref();
     }
     return prepared.map(
       (p) =>

@@ -1,0 +1,143 @@
+/**
+ * The result forms of a batch handler, against fauxqs: `void` deletes the batch, `BatchResult`
+ * and Lambda's `batchItemFailures` give back exactly the messages they name (they reappear after
+ * the visibility timeout), and a throw gives back the whole batch.
+ */
+import { afterAll, describe, expect, it } from 'vitest';
+import {
+  BatchResult,
+  batchListener,
+  type LeasedMessage,
+  type ListenerResult,
+  silentLogger,
+} from '../../src/index.js';
+import { startListener, stopAllListeners } from '../support/listen.js';
+import {
+  countingClient,
+  createQueue,
+  eventually,
+  numbered,
+  queueCounts,
+  sendMessages,
+} from '../support/sqs.js';
+
+// Tests run concurrently and each stops its own listener; this only catches leftovers.
+afterAll(stopAllListeners);
+
+type FirstTry = (batch: LeasedMessage[], odd: LeasedMessage[]) => unknown;
+
+const isOdd = (m: LeasedMessage) => (m.json as { n: number }).n % 2 === 1;
+
+/**
+ * Runs a batch listener whose handler answers with `firstTry` on first deliveries and succeeds
+ * on later ones, until the queue is empty. Returns what was delivered how often, and the counts.
+ */
+async function runBatches(firstTry: FirstTry, count = 6) {
+  const { queueUrl } = await createQueue({ visibilitySecs: 1 });
+  const ids = await sendMessages(queueUrl, numbered(count));
+  const deliveries = new Map<string, number>();
+  const handler = async (batch: LeasedMessage[]) => {
+    for (const m of batch) deliveries.set(m.messageId, (deliveries.get(m.messageId) ?? 0) + 1);
+    const fresh = batch.filter((m) => m.receiveCount === 1);
+    if (fresh.length === 0) return undefined;
+    // Mixed batches (first and later deliveries) do not occur with these timings; fail loudly if so.
+    if (fresh.length !== batch.length) throw new Error('unexpected mixed batch');
+    return firstTry(batch, batch.filter(isOdd));
+  };
+  const { client } = countingClient();
+  const run = startListener(batchListener(handler, { logger: silentLogger, env: {} }), queueUrl, {
+    client,
+    visibilitySecs: 1,
+  });
+  return {
+    ids,
+    deliveries,
+    /** Waits until `expected` deliveries happened and the queue is empty, then stops. */
+    async finish(expectedDeliveries: number): Promise<ListenerResult> {
+      const total = () => [...deliveries.values()].reduce((a, b) => a + b, 0);
+      let result: ListenerResult;
+      try {
+        expect(await eventually(() => total() >= expectedDeliveries, 15_000)).toBe(true);
+        // A message given back stays in flight until its visibility ends: empty means deleted.
+        expect(
+          await eventually(async () => {
+            const c = await queueCounts(queueUrl);
+            return c.visible + c.inFlight + c.delayed === 0;
+          }, 10_000),
+        ).toBe(true);
+      } finally {
+        result = await run.stop();
+      }
+      expect(await queueCounts(queueUrl)).toEqual({ visible: 0, inFlight: 0, delayed: 0 });
+      return result;
+    },
+  };
+}
+
+function deliveriesByParity(ids: string[], deliveries: Map<string, number>) {
+  return {
+    even: ids.filter((_, n) => n % 2 === 0).map((id) => deliveries.get(id)),
+    odd: ids.filter((_, n) => n % 2 === 1).map((id) => deliveries.get(id)),
+  };
+}
+
+describe.concurrent('batch handler results', () => {
+  it('void: the whole batch is deleted', async () => {
+    const run = await runBatches(() => undefined);
+    const result = await run.finish(6);
+    expect(deliveriesByParity(run.ids, run.deliveries)).toEqual({
+      even: [1, 1, 1],
+      odd: [1, 1, 1],
+    });
+    expect(result).toEqual({ processed: 6, succeeded: 6, failed: 0 });
+  });
+
+  it('new BatchResult({ failedReceiptHandles }): exactly those are redelivered', async () => {
+    const run = await runBatches(
+      (_batch, odd) => new BatchResult({ failedReceiptHandles: odd.map((m) => m.receiptHandle) }),
+    );
+    const result = await run.finish(9);
+    expect(deliveriesByParity(run.ids, run.deliveries)).toEqual({
+      even: [1, 1, 1],
+      odd: [2, 2, 2],
+    });
+    expect(result).toEqual({ processed: 9, succeeded: 6, failed: 3 });
+  });
+
+  it("Lambda's { batchItemFailures: [{ itemIdentifier }] }: exactly those are redelivered", async () => {
+    const run = await runBatches((_batch, odd) => ({
+      batchItemFailures: odd.map((m) => ({ itemIdentifier: m.messageId })),
+    }));
+    const result = await run.finish(9);
+    expect(deliveriesByParity(run.ids, run.deliveries)).toEqual({
+      even: [1, 1, 1],
+      odd: [2, 2, 2],
+    });
+    expect(result).toEqual({ processed: 9, succeeded: 6, failed: 3 });
+  });
+
+  it('a throw fails the whole batch: every message is redelivered', async () => {
+    const run = await runBatches(() => {
+      throw new Error('batch failed');
+    });
+    const result = await run.finish(12);
+    expect(deliveriesByParity(run.ids, run.deliveries)).toEqual({
+      even: [2, 2, 2],
+      odd: [2, 2, 2],
+    });
+    expect(result).toEqual({ processed: 12, succeeded: 6, failed: 6 });
+  });
+
+  it('a rejected promise fails the whole batch too', async () => {
+    const run = await runBatches(async () => {
+      await new Promise((r) => setTimeout(r, 10));
+      throw new Error('async batch failed');
+    });
+    const result = await run.finish(12);
+    expect(deliveriesByParity(run.ids, run.deliveries)).toEqual({
+      even: [2, 2, 2],
+      odd: [2, 2, 2],
+    });
+    expect(result).toEqual({ processed: 12, succeeded: 6, failed: 6 });
+  });
+});

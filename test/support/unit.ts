@@ -1,0 +1,84 @@
+/** Shared set-up for unit tests: a stream over a FakeSqs, a fake clock, and taking messages. */
+import { vi } from 'vitest';
+import type { LeasedMessage } from '../../src/leased-message.js';
+import { silentLogger } from '../../src/logger.js';
+import { type SqsMessageStream, sqsMessages } from '../../src/sqs-messages.js';
+import type { SqsMessagesOptions } from '../../src/stream-config.js';
+import { FakeSqs } from './fake-sqs.js';
+
+export const QUEUE_URL = 'https://sqs.us-east-1.amazonaws.com/123456789012/unit-queue';
+
+/** Fake timers and Date, starting at a fixed time. Leaves queueMicrotask/nextTick/setImmediate real. */
+export function useFakeClock(): void {
+  vi.useFakeTimers({
+    toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'],
+    now: new Date('2025-01-01T00:00:00Z'),
+  });
+}
+
+export interface OpenStream {
+  fake: FakeSqs;
+  stream: SqsMessageStream;
+  iterator: AsyncIterableIterator<LeasedMessage>;
+  controller: AbortController;
+  /** Ends the iteration (advancing the fake clock if it is installed) and waits for it. */
+  close(): Promise<void>;
+}
+
+/**
+ * Opens one iteration of `sqsMessages()` over a FakeSqs. Defaults suit unit tests: 20 s long
+ * polls on the fake clock, no idle sleep, a silent logger, no environment.
+ */
+export function openStream(
+  options: SqsMessagesOptions = {},
+  fake: FakeSqs = new FakeSqs(),
+): OpenStream {
+  const controller = new AbortController();
+  const stream = sqsMessages(QUEUE_URL, {
+    client: fake.client,
+    signal: controller.signal,
+    idleSleepMax: 0,
+    logger: silentLogger,
+    env: {},
+    ...options,
+  });
+  const iterator = stream[Symbol.asyncIterator]();
+  return {
+    fake,
+    stream,
+    iterator,
+    controller,
+    close: async () => {
+      controller.abort();
+      const done = iterator.return?.();
+      if (vi.isFakeTimers()) await vi.advanceTimersByTimeAsync(60_000);
+      await done;
+    },
+  };
+}
+
+/** Takes `count` messages from the iterator, failing if it ends first. */
+export async function take(
+  iterator: AsyncIterator<LeasedMessage>,
+  count: number,
+): Promise<LeasedMessage[]> {
+  const out: LeasedMessage[] = [];
+  for (let i = 0; i < count; i++) {
+    const next = await iterator.next();
+    if (next.done) throw new Error(`stream ended after ${out.length} of ${count} messages`);
+    out.push(next.value);
+  }
+  return out;
+}
+
+/** The outcome of a settle promise, without letting it reject. */
+export async function outcome(
+  promise: Promise<unknown>,
+): Promise<{ ok: true } | { ok: false; error: unknown }> {
+  try {
+    await promise;
+    return { ok: true };
+  } catch (error) {
+    return { ok: false, error };
+  }
+}
