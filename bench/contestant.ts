@@ -28,11 +28,12 @@ async function main(): Promise<void> {
   const input = JSON.parse(process.argv[2] ?? '{}') as ContestantInput;
   const { run } = await contestantByName(input.contestant).load();
   const client = benchClient(input.endpoint);
-  const counter = countRequests(client);
+  const counter = countRequests(client, input.expected);
 
   const seen = new Set<string>();
   let duplicates = 0;
   let lastHandledAt = 0;
+  const errors: Record<string, number> = {};
   const done = new AbortController();
   const ctx: RunContext = {
     queueUrl: input.queueUrl,
@@ -41,6 +42,10 @@ async function main(): Promise<void> {
     options: input.options,
     handler: makeHandler(input.workload),
     allHandled: done.signal,
+    expected: input.expected,
+    error: (kind) => {
+      errors[kind] = (errors[kind] ?? 0) + 1;
+    },
     handled: (messageId) => {
       if (seen.has(messageId)) {
         duplicates++;
@@ -62,8 +67,10 @@ async function main(): Promise<void> {
   client.destroy();
 
   const start = counter.firstReceiveAt ?? end;
+  const stop = counter.allDeletedAt ?? end;
   const result: ContestantResult = {
-    wallMs: end - start,
+    wallMs: stop - start,
+    shutdownMs: end - stop,
     handledMs: (lastHandledAt || end) - start,
     handled: seen.size,
     duplicates,
@@ -71,6 +78,7 @@ async function main(): Promise<void> {
     cpuSeconds: (cpu.user + cpu.system) / 1e6,
     // maxRSS is in kilobytes.
     peakRssMb: process.resourceUsage().maxRSS / 1024,
+    errors,
   };
   await send({ type: 'result', result });
 }

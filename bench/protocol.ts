@@ -20,8 +20,10 @@ export interface ContestantInput {
 
 /** Sent back by the child over IPC when it finished. */
 export interface ContestantResult {
-  /** First ReceiveMessage sent → everything handled and every delete confirmed. */
+  /** First ReceiveMessage sent → SQS confirmed a delete for every message. */
   wallMs: number;
+  /** Deletes all confirmed → the contestant's run() returned (its own shutdown/drain). */
+  shutdownMs: number;
   /** First ReceiveMessage sent → last distinct message handled (deletes may still be pending). */
   handledMs: number;
   /** Distinct message ids handled. */
@@ -34,6 +36,8 @@ export interface ContestantResult {
   cpuSeconds: number;
   /** Peak resident set size of the child process, MB. */
   peakRssMb: number;
+  /** Errors the contestant's library reported (error events, error logs, lost leases), by kind. */
+  errors: Record<string, number>;
 }
 
 export type ChildMessage =

@@ -29,17 +29,22 @@ export interface Summary {
   runs: number;
   failed: number;
   msgsPerSec: Stat;
+  wallSeconds: Stat;
   /** Throughput ÷ the baseline's in the same repeat. */
   ratioToBaseline: Stat | undefined;
   requestsPerMsg: Stat;
   /** Median requests per message, by action. */
   requestsPerMsgByAction: Record<string, number>;
+  /** Median requests per run, by action. */
+  requestsByAction: Record<string, number>;
   cpuSecondsPer1k: Stat;
   serverCpuSecondsPer1k: Stat;
   peakRssMb: Stat;
   duplicates: number;
   lost: number;
   left: number;
+  /** Errors the contestant's library reported, over all runs. */
+  errors: number;
 }
 
 export function stat(values: number[]): Stat {
@@ -63,8 +68,10 @@ export function summarize(
   const ok = mine.flatMap((r) => (r.result && !r.error ? [r.result] : []));
   const actions = new Set(ok.flatMap((r) => Object.keys(r.requests)));
   const byAction: Record<string, number> = {};
+  const totalByAction: Record<string, number> = {};
   for (const action of [...actions].sort()) {
     byAction[action] = stat(ok.map((r) => (r.requests[action] ?? 0) / r.handled)).median;
+    totalByAction[action] = stat(ok.map((r) => r.requests[action] ?? 0)).median;
   }
   // Pair by pair: the same repeat ran both back to back, so drift on the machine cancels out.
   const ratios: number[] = [];
@@ -80,9 +87,11 @@ export function summarize(
     runs: mine.length,
     failed: mine.filter((r) => r.error).length,
     msgsPerSec: stat(ok.map(msgsPerSec)),
+    wallSeconds: stat(ok.map((r) => r.wallMs / 1000)),
     ratioToBaseline: contestant === baseline || ratios.length === 0 ? undefined : stat(ratios),
     requestsPerMsg: stat(ok.map((r) => totalRequests(r) / r.handled)),
     requestsPerMsgByAction: byAction,
+    requestsByAction: totalByAction,
     cpuSecondsPer1k: stat(ok.map((r) => (r.cpuSeconds / r.handled) * 1000)),
     serverCpuSecondsPer1k: stat(
       mine.flatMap((r) => (r.result && !r.error ? [(r.serverCpuSeconds / r.sent) * 1000] : [])),
@@ -91,6 +100,7 @@ export function summarize(
     duplicates: ok.reduce((a, r) => a + r.duplicates, 0),
     lost: mine.reduce((a, r) => a + r.lost, 0),
     left: mine.reduce((a, r) => a + r.left, 0),
+    errors: ok.reduce((a, r) => a + Object.values(r.errors).reduce((x, y) => x + y, 0), 0),
   };
 }
 
@@ -109,6 +119,36 @@ const SHORT: Record<string, string> = {
   ChangeMessageVisibility: 'ChangeVis',
 };
 
+/**
+ * For each of `mine`, its msgs/s divided by each of `others`' in the same repeat (they ran back
+ * to back), as median (min–max) over repeats. Undefined when there is nothing to compare.
+ */
+export function pairwiseRatios(
+  records: RunRecord[],
+  mine: string[],
+  others: string[],
+): string | undefined {
+  if (mine.length === 0 || others.length === 0) return undefined;
+  const rate = (name: string, repeat: number) => {
+    const r = records.find((x) => x.contestant === name && x.repeat === repeat);
+    return r?.result && !r.error ? msgsPerSec(r.result) : undefined;
+  };
+  const rows = mine.map((m) => {
+    const cells = others.map((o) => {
+      const ratios: number[] = [];
+      for (const r of records.filter((x) => x.contestant === m)) {
+        const a = rate(m, r.repeat);
+        const b = rate(o, r.repeat);
+        if (a !== undefined && b !== undefined) ratios.push(a / b);
+      }
+      return ratios.length ? `${fmt(stat(ratios), 2)}×` : 'n/a';
+    });
+    return `| ${m} | ${cells.join(' | ')} |`;
+  });
+  const header = `| ÷ | ${others.join(' | ')} |`;
+  return [header, `|${' --- |'.repeat(others.length + 1)}`, ...rows].join('\n');
+}
+
 export function markdownTable(summaries: Summary[], baseline: string): string {
   const actions = [
     ...new Set(summaries.flatMap((s) => Object.keys(s.requestsPerMsgByAction))),
@@ -116,6 +156,7 @@ export function markdownTable(summaries: Summary[], baseline: string): string {
   const header = [
     'contestant',
     'msgs/s median (min–max)',
+    'wall s',
     `× ${baseline}`,
     'req/msg',
     ...actions.map((a) => `${SHORT[a] ?? a}/msg`),
@@ -124,12 +165,14 @@ export function markdownTable(summaries: Summary[], baseline: string): string {
     'peak RSS MB',
     'dup',
     'lost',
+    'errors',
     'left in queue',
     'failed runs',
   ];
   const rows = summaries.map((s) => [
     s.contestant,
     fmt(s.msgsPerSec, 0),
+    fmt(s.wallSeconds, 2),
     s.ratioToBaseline ? fmt(s.ratioToBaseline, 2) : '—',
     fmt(s.requestsPerMsg, 3),
     ...actions.map((a) => (s.requestsPerMsgByAction[a] ?? 0).toFixed(3)),
@@ -138,6 +181,7 @@ export function markdownTable(summaries: Summary[], baseline: string): string {
     fmt(s.peakRssMb, 0),
     String(s.duplicates),
     String(s.lost),
+    String(s.errors),
     String(s.left),
     `${s.failed}/${s.runs}`,
   ]);

@@ -3,9 +3,11 @@
  *
  * Orchestrator: starts fauxqs in its own process, then for each workload and repeat runs every
  * contestant in turn (A B A B …, so slow drift of the machine hits all alike), each in a fresh
- * child process against a freshly filled queue. Checks the queue is empty afterwards, prints a
- * markdown table and writes bench/results/latest.json. Exits non-zero when a run failed or lost
- * messages, which is what `--quick` in CI relies on.
+ * child process against a freshly filled queue. Checks the queue is empty afterwards, prints
+ * markdown tables (results, pairwise ratios, targets) and writes bench/results/latest.json
+ * (bench/results/quick.json for --quick, so CI does not overwrite the published figures).
+ * Exits non-zero when a run failed, lost messages or left some in the queue, which is what
+ * `--quick` in CI relies on. Targets missed are reported, not fatal: the machine may be busy.
  */
 import { type ChildProcess, fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -16,9 +18,16 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { BASELINE, CONTESTANTS, contestantByName } from './contestants/index.js';
 import type { ChildMessage, ContestantInput, ContestantResult } from './protocol.js';
-import { markdownTable, type RunRecord, type Summary, summarize } from './report.js';
+import {
+  markdownTable,
+  pairwiseRatios,
+  type RunRecord,
+  type Summary,
+  summarize,
+} from './report.js';
 import { benchClient, createQueue, deleteQueue, fillQueue, messagesLeft } from './sqs.js';
-import { WORKLOADS, type Workload } from './workloads.js';
+import { checkTargets, targetsTable } from './targets.js';
+import { effectiveWorkload, WORKLOADS, type Workload } from './workloads.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const childEnv = { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
@@ -28,20 +37,29 @@ const { values: args } = parseArgs({
   options: {
     quick: { type: 'boolean', default: false },
     repeats: { type: 'string' },
-    workload: { type: 'string', default: 'drain-noop' },
-    contestant: { type: 'string', default: CONTESTANTS.map((c) => c.name).join(',') },
+    workload: { type: 'string', default: Object.keys(WORKLOADS).join(',') },
+    // Default: each workload's own list (all contestants, or the library's for backlog).
+    contestant: { type: 'string' },
     messages: { type: 'string' },
   },
 });
 
-const repeats = Number(args.repeats ?? (args.quick ? 1 : 3));
-if (!Number.isInteger(repeats) || repeats < 1) throw new Error(`--repeats: got ${args.repeats}`);
+const repeatsOverride = args.repeats === undefined ? undefined : Number(args.repeats);
+if (repeatsOverride !== undefined && (!Number.isInteger(repeatsOverride) || repeatsOverride < 1)) {
+  throw new Error(`--repeats: got ${args.repeats}`);
+}
 const workloads = args.workload.split(',').map((name) => {
   const w = WORKLOADS[name];
   if (!w) throw new Error(`unknown workload ${name}; known: ${Object.keys(WORKLOADS).join(', ')}`);
-  return w;
+  const effective = effectiveWorkload(w, args.quick);
+  if (args.messages) effective.messages = Number(args.messages);
+  if (repeatsOverride) effective.repeats = repeatsOverride;
+  return effective;
 });
-const contestants = args.contestant.split(',').map(contestantByName);
+const contestantsFor = (w: Workload) =>
+  (args.contestant?.split(',') ?? w.contestants ?? CONTESTANTS.map((c) => c.name)).map(
+    contestantByName,
+  );
 
 /** Children run TypeScript through tsx's loader, like the parent. */
 function forkTs(script: string, argv: string[], nodeFlags: string[] = []): ChildProcess {
@@ -115,19 +133,21 @@ async function main(): Promise<number> {
   const admin = benchClient(server.endpoint);
   const records: RunRecord[] = [];
   const output: Array<{ workload: Workload; messages: number; summaries: Summary[] }> = [];
+  const startedAt = performance.now();
   console.log(
     `# sqs-fargate-listener benchmark${args.quick ? ' (quick)' : ''}\n\n` +
       `node ${process.version}, ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? '?'}), ` +
-      `fauxqs 1.9.2 in its own process at ${server.endpoint}, ${repeats} repeat(s)\n`,
+      `fauxqs 1.9.2 in its own process at ${server.endpoint}\n`,
   );
   try {
     for (const workload of workloads) {
-      const messages = Number(
-        args.messages ?? (args.quick ? workload.quickMessages : workload.messages),
-      );
-      console.log(`## ${workload.name}: ${messages} messages; ${workload.description}\n`);
+      const { messages, repeats } = workload;
+      const contestants = contestantsFor(workload);
       console.log(
-        `workload: ${JSON.stringify({ handlerMs: workload.handlerMs, concurrency: workload.concurrency, bodyBytes: workload.bodyBytes, queueVisibilitySecs: workload.queueVisibilitySecs })}`,
+        `## ${workload.name}: ${messages} messages, ${repeats} repeat(s); ${workload.description}\n`,
+      );
+      console.log(
+        `workload: ${JSON.stringify({ handlerMs: workload.handlerMs, concurrency: workload.concurrency, bodyBytes: workload.bodyBytes, visibilitySecs: workload.visibilitySecs, heartbeatSecs: workload.heartbeatSecs })}`,
       );
       for (const c of contestants) {
         console.log(`- ${c.name}: ${c.description}; ${JSON.stringify(c.options(workload))}`);
@@ -138,7 +158,7 @@ async function main(): Promise<number> {
           const queueUrl = await createQueue(
             admin,
             `bench-${workload.name}-${c.name}-${repeat}-${randomUUID().slice(0, 8)}`,
-            workload.queueVisibilitySecs,
+            workload.visibilitySecs,
           );
           await fillQueue(admin, queueUrl, messages, workload.bodyBytes);
           const record: RunRecord = {
@@ -185,13 +205,22 @@ async function main(): Promise<number> {
       );
       output.push({ workload, messages, summaries });
       console.log(`\n${markdownTable(summaries, BASELINE)}\n`);
+      const ratios = pairwiseRatios(
+        records.filter((r) => r.workload === workload.name),
+        contestants.filter((c) => c.kind === 'library').map((c) => c.name),
+        contestants.filter((c) => c.kind !== 'library').map((c) => c.name),
+      );
+      if (ratios) console.log(`msgs/s ratios, pair by pair within a repeat:\n\n${ratios}\n`);
     }
+    const checks = checkTargets(output, CONTESTANTS);
+    if (checks.length > 0) console.log(`## Targets\n\n${targetsTable(checks)}\n`);
+    console.log(`total ${((performance.now() - startedAt) / 1000).toFixed(0)} s`);
   } finally {
     admin.destroy();
     await server.stop();
   }
 
-  const file = join(here, 'results', 'latest.json');
+  const file = join(here, 'results', args.quick ? 'quick.json' : 'latest.json');
   await mkdir(dirname(file), { recursive: true });
   const environment = {
     node: process.version,
@@ -201,7 +230,7 @@ async function main(): Promise<number> {
   };
   await writeFile(
     file,
-    `${JSON.stringify({ date: new Date().toISOString(), quick: args.quick, repeats, environment, workloads: output, runs: records }, null, 2)}\n`,
+    `${JSON.stringify({ date: new Date().toISOString(), quick: args.quick, environment, workloads: output, runs: records }, null, 2)}\n`,
   );
   console.log(`results: ${file}`);
 
@@ -221,9 +250,10 @@ function progressLine(r: RunRecord): string {
   const total = Object.values(x.requests).reduce((a, b) => a + b, 0);
   return (
     `${head} ${Math.round(x.handled / (x.wallMs / 1000))} msgs/s, ${(x.wallMs / 1000).toFixed(2)} s ` +
-    `(handled at ${(x.handledMs / 1000).toFixed(2)} s), ${(total / x.handled).toFixed(3)} req/msg ` +
+    `(handled at ${(x.handledMs / 1000).toFixed(2)} s, then shutdown ${(x.shutdownMs / 1000).toFixed(2)} s), ${(total / x.handled).toFixed(3)} req/msg ` +
     `${JSON.stringify(x.requests)}, CPU ${x.cpuSeconds.toFixed(2)} s, RSS ${x.peakRssMb.toFixed(0)} MB, ` +
-    `fauxqs CPU ${r.serverCpuSeconds.toFixed(2)} s, dup ${x.duplicates}, lost ${r.lost}, left ${r.left}`
+    `fauxqs CPU ${r.serverCpuSeconds.toFixed(2)} s, dup ${x.duplicates}, lost ${r.lost}, left ${r.left}` +
+    (Object.keys(x.errors).length ? `, errors ${JSON.stringify(x.errors)}` : '')
   );
 }
 

@@ -4,12 +4,17 @@ import {
   DeleteQueueCommand,
   GetQueueAttributesCommand,
   SendMessageBatchCommand,
-  SQSClient,
+  SQS,
+  type SQSClient,
 } from '@aws-sdk/client-sqs';
 
-/** A client for fauxqs: fixed region and dummy credentials, so nothing is read from the host. */
-export function benchClient(endpoint: string): SQSClient {
-  return new SQSClient({
+/**
+ * A client for fauxqs: fixed region and dummy credentials, so nothing is read from the host.
+ * The aggregated `SQS` class (an SQSClient with a method per action) because squiss-ts calls
+ * methods; every other contestant uses it as a plain SQSClient, so all pay the same.
+ */
+export function benchClient(endpoint: string): SQS {
+  return new SQS({
     endpoint,
     region: 'us-east-1',
     credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' },
@@ -21,14 +26,25 @@ export interface RequestCounter {
   counts: Record<string, number>;
   /** performance.now() when the first ReceiveMessage went out; the benchmark clock starts there. */
   firstReceiveAt: number | undefined;
+  /**
+   * performance.now() when SQS had confirmed `expected` deletes; the clock stops there. The same
+   * event for every contestant, whatever its shutdown does afterwards (ours waits for receives
+   * sent < 300 ms before the stop, peers are just dropped), which is reported separately.
+   */
+  allDeletedAt: number | undefined;
 }
 
 /**
  * Counts every request the client sends, at the `initialize` step: once per `send()`, before
  * retries, which is what a consumer "asks for". A retried request would count once.
  */
-export function countRequests(client: SQSClient): RequestCounter {
-  const counter: RequestCounter = { counts: {}, firstReceiveAt: undefined };
+export function countRequests(client: SQSClient, expected: number): RequestCounter {
+  const counter: RequestCounter = {
+    counts: {},
+    firstReceiveAt: undefined,
+    allDeletedAt: undefined,
+  };
+  let deleted = 0;
   client.middlewareStack.add(
     (next, context) => async (args) => {
       const action = (context.commandName ?? 'Unknown').replace(/Command$/, '');
@@ -36,7 +52,15 @@ export function countRequests(client: SQSClient): RequestCounter {
       if (action === 'ReceiveMessage' && counter.firstReceiveAt === undefined) {
         counter.firstReceiveAt = performance.now();
       }
-      return next(args);
+      const result = await next(args);
+      if (action === 'DeleteMessage') deleted++;
+      if (action === 'DeleteMessageBatch') {
+        deleted += (result.output as { Successful?: unknown[] }).Successful?.length ?? 0;
+      }
+      if (deleted >= expected && counter.allDeletedAt === undefined) {
+        counter.allDeletedAt = performance.now();
+      }
+      return result;
     },
     { step: 'initialize', name: 'benchCountRequests' },
   );

@@ -1,44 +1,112 @@
 /**
  * Workloads: what is in the queue and what the handler does with each message. A new workload
- * is one entry here; contestants read `handlerMs` and `concurrency` and need no change.
+ * is one entry here; contestants read `handlerMs`, `concurrency`, `visibilitySecs` and
+ * `heartbeatSecs` and need no change.
  */
 export interface Workload {
   name: string;
   description: string;
   /** Messages pre-filled before each run. */
   messages: number;
-  /** Messages in `--quick` mode (CI smoke run). */
-  quickMessages: number;
   /** Approximate body size in bytes. */
   bodyBytes: number;
   /** Simulated handler work in ms (a timer, i.e. I/O wait); 0 = synchronous no-op. */
   handlerMs: number;
-  /** Handlers running at once. */
+  /** Handler calls running at once, for every contestant that lets us choose it. */
   concurrency: number;
-  /** VisibilityTimeout attribute of the queue (contestants may request their own). */
-  queueVisibilitySecs: number;
+  /** VisibilityTimeout of the queue and of every receive and extension, seconds. */
+  visibilitySecs: number;
+  /** How often peers that take a fixed interval send a heartbeat (s); 0 = no heartbeat needed. */
+  heartbeatSecs: number;
+  /** Repeats in a default run (each repeat runs every contestant once, interleaved). */
+  repeats: number;
+  /** Contestants in a default run; undefined = all of them. */
+  contestants?: string[];
   /** A contestant taking longer than this is killed and counted as failed. */
   timeoutMs: number;
+  /** Overrides for `--quick` (CI smoke run: does everything still run and lose nothing?). */
+  quick: Partial<Omit<Workload, 'quick' | 'name'>>;
 }
+
+/** The library's own contestants: the backlog workloads are about their memory bound. */
+const LIBRARY = ['per-message', 'batch', 'core'];
 
 export const WORKLOADS: Record<string, Workload> = {
   'drain-noop': {
     name: 'drain-noop',
-    description:
-      'drain a pre-filled queue; no-op handler, so the client and the requests are the cost',
+    description: 'no-op handler: the client and its requests are the whole cost',
     messages: 10_000,
-    quickMessages: 1_000,
     bodyBytes: 200,
     handlerMs: 0,
-    concurrency: 1,
-    queueVisibilitySecs: 60,
+    concurrency: 10,
+    visibilitySecs: 60,
+    heartbeatSecs: 0,
+    repeats: 3,
     timeoutMs: 120_000,
+    quick: { messages: 1_000, repeats: 1 },
   },
-  // Later, e.g.:
-  // 'drain-io': { ..., handlerMs: 20, concurrency: 10 },
-  // 'long-jobs': { ..., handlerMs: 90_000, queueVisibilitySecs: 30 } (exercises heartbeats),
-  // 'backlog-100k': { ..., messages: 100_000 } (peak RSS under a large backlog).
+  'drain-io': {
+    name: 'drain-io',
+    description: 'handler awaits 20 ms; 10 at once, so 500 msgs/s is the ceiling',
+    messages: 2_000,
+    bodyBytes: 200,
+    handlerMs: 20,
+    concurrency: 10,
+    visibilitySecs: 60,
+    heartbeatSecs: 0,
+    repeats: 3,
+    timeoutMs: 60_000,
+    quick: { messages: 200, repeats: 1 },
+  },
+  'long-jobs': {
+    name: 'long-jobs',
+    description:
+      'handler takes 10 s, visibility 4 s: leases must be extended (heartbeat ~2 s), 30 at once',
+    messages: 30,
+    bodyBytes: 200,
+    handlerMs: 10_000,
+    concurrency: 30,
+    visibilitySecs: 4,
+    heartbeatSecs: 2,
+    // Deterministic (timers, not CPU): one repeat says it all, and it takes 10–30 s per run.
+    repeats: 1,
+    timeoutMs: 90_000,
+    quick: { messages: 10, handlerMs: 3_000, visibilitySecs: 2, heartbeatSecs: 1, concurrency: 10 },
+  },
+  'backlog-10k': {
+    name: 'backlog-10k',
+    description: '5 ms handler, 50 at once; peak RSS should match backlog-100k',
+    messages: 10_000,
+    bodyBytes: 200,
+    handlerMs: 5,
+    concurrency: 50,
+    visibilitySecs: 60,
+    heartbeatSecs: 0,
+    repeats: 1,
+    contestants: LIBRARY,
+    timeoutMs: 120_000,
+    quick: { messages: 500 },
+  },
+  'backlog-100k': {
+    name: 'backlog-100k',
+    description: '100,000 queued, 5 ms handler, 50 at once: memory bounded by maxInFlight?',
+    messages: 100_000,
+    bodyBytes: 200,
+    handlerMs: 5,
+    concurrency: 50,
+    visibilitySecs: 60,
+    heartbeatSecs: 0,
+    repeats: 1,
+    contestants: LIBRARY,
+    timeoutMs: 300_000,
+    quick: { messages: 2_000 },
+  },
 };
+
+/** The workload as a run uses it: `--quick` overrides applied. */
+export function effectiveWorkload(workload: Workload, quick: boolean): Workload {
+  return { ...workload, ...(quick ? workload.quick : {}) };
+}
 
 export type Handler = (body: string) => void | Promise<void>;
 
@@ -47,4 +115,15 @@ export function makeHandler(workload: Workload): Handler {
   if (workload.handlerMs <= 0) return () => {};
   const ms = workload.handlerMs;
   return () => new Promise<void>((resolve) => setTimeout(resolve, ms));
+}
+
+/** Calls the handler on every message at once (batch-mode contestants). */
+export function handleAll(handler: Handler, bodies: string[]): Promise<unknown> | undefined {
+  const pending: Promise<void>[] = [];
+  for (const body of bodies) {
+    const r = handler(body);
+    if (r) pending.push(r);
+  }
+  // A synchronous handler stays synchronous: no promise, no extra tick.
+  return pending.length > 0 ? Promise.all(pending) : undefined;
 }

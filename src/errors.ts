@@ -99,6 +99,19 @@ export class MessageBodyError extends SqsListenerError {
   override name = 'MessageBodyError';
 }
 
+/**
+ * Thrown by a handler to say that retrying cannot help (a malformed order, a deleted customer):
+ * the listener gives up on the message at once — deletes it, or moves it to
+ * `deadLetterQueueUrl` when one is configured — instead of waiting for the redrive policy.
+ */
+export class NonRetryableError extends SqsListenerError {
+  override name = 'NonRetryableError';
+
+  constructor(message: string, options: SqsListenerErrorOptions = {}) {
+    super(message, { code: 'NonRetryable', ...options });
+  }
+}
+
 /** Extracts the SQS/AWS error code from whatever the SDK threw. */
 export function awsErrorCode(error: unknown): string {
   if (typeof error === 'object' && error !== null) {

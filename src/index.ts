@@ -3,6 +3,7 @@ export {
   ConfigError,
   LeaseLostError,
   MessageBodyError,
+  NonRetryableError,
   ReceiveError,
   SettleError,
   SqsListenerError,
@@ -22,6 +23,10 @@ export type {
 export { perMessageListener } from './listeners/per-message.js';
 export type { DebugLoggerOptions, LogFields, Logger, LogLevel } from './logger.js';
 export { createDebugLogger, silentLogger } from './logger.js';
+export type { ResolvedRetryPolicy, RetryPolicy } from './retry.js';
+export { resolveRetryPolicy, retryDelaySeconds } from './retry.js';
+export type { DurationSummary, HandlerStats } from './runner/handler-stats.js';
+export type { HealthOptions, HealthReport } from './runner/health-server.js';
 export type { ListenerMode, RegisteredListener, SqsListenerOptions } from './runner/registry.js';
 export { clearListeners, registeredListeners, sqsListener } from './runner/registry.js';
 export type { ListenerRunReport, RunListenersOptions } from './runner/run-listeners.js';
@@ -29,3 +34,5 @@ export { runListeners } from './runner/run-listeners.js';
 export { SqsMessageStream, sqsMessages } from './sqs-messages.js';
 export type { StreamStats } from './stats.js';
 export type { SqsMessagesOptions, StreamConfig } from './stream-config.js';
+export type { AckingWritableOptions, ToReadableOptions, WritableHandler } from './streams.js';
+export { ackingWritable, toReadable } from './streams.js';

@@ -43,6 +43,7 @@ export class LeaseManager {
   private readonly limitSecs: number;
   private readonly limitReason: 'maxExtend' | 'visibilityLimit';
   private stopped = false;
+  private rescheduleQueued = false;
 
   constructor(private readonly options: LeaseManagerOptions) {
     this.now = options.now ?? Date.now;
@@ -118,7 +119,7 @@ export class LeaseManager {
         lease.deadlineMs = sentAtMs + timeoutSecs * 1000;
         if (timeoutSecs < this.options.visibilitySecs) lease.finalReason = this.limitReason;
         this.options.onExtended?.(1);
-        this.schedule(this.dueAtMs(lease));
+        this.rescheduleSoon();
       },
       (error: SettleError) => {
         lease.extension = undefined;
@@ -161,6 +162,22 @@ export class LeaseManager {
   private dueAtMs(lease: Lease): number {
     if (lease.finalReason) return lease.deadlineMs - this.safetyMs;
     return lease.deadlineMs - this.extendAheadMs;
+  }
+
+  /**
+   * After extensions succeed: the timer may still be armed at the old deadline − safety (set
+   * while they were in flight), which would send the next extension early. Re-arm it from every
+   * lease, once per answered request rather than once per entry.
+   */
+  private rescheduleSoon(): void {
+    if (this.rescheduleQueued) return;
+    this.rescheduleQueued = true;
+    queueMicrotask(() => {
+      this.rescheduleQueued = false;
+      if (this.stopped) return;
+      this.clearTimer();
+      this.rescheduleAll();
+    });
   }
 
   private rescheduleAll(): void {

@@ -3,9 +3,10 @@
  * `messageAttributes()`) plus the lease (`ack()`, `nack()`, `signal`).
  */
 import type { Message, MessageAttributeValue } from '@aws-sdk/client-sqs';
-import { MessageBodyError } from './errors.js';
+import { type LeaseLostError, MessageBodyError } from './errors.js';
 import type { Lease } from './lease.js';
 
+/** Options of {@link LeasedMessage.nack}. */
 export interface NackOptions {
   /**
    * Make the message visible again after this many seconds (0 = at once), through a batched
@@ -19,12 +20,26 @@ export interface NackOptions {
 export interface Settler {
   ack(lease: Lease): Promise<void>;
   nack(lease: Lease, options: NackOptions): Promise<void>;
+  /** Ends the lease as lost with `error` (its signal aborts) and gives the message back like nack. */
+  expire(lease: Lease, error: LeaseLostError, options: NackOptions): Promise<void>;
 }
 
+/**
+ * Library-internal: ends a message's lease early (a handler timeout), so that its `signal`
+ * aborts with `error`, a later `ack()` rejects with it, and the message is given back as
+ * `nack(options)` would. Not exported from the package: only the listeners call it.
+ */
+export const expireLease = Symbol('expireLease');
+
+/** Message attributes simplified: String → string, Number → number, Binary → Uint8Array. */
 export type MessageAttributeRecord = Record<string, string | number | Uint8Array>;
 
 const UNPARSED = Symbol('unparsed');
 
+/**
+ * A message received from SQS and leased to the consumer: its lease (visibility) is extended
+ * until `ack()` or `nack()`. Exported also as `SqsMessage`.
+ */
 export class LeasedMessage {
   readonly messageId: string;
   readonly receiptHandle: string;
@@ -139,6 +154,12 @@ export class LeasedMessage {
     return this.settler.nack(this.lease, options);
   }
 
+  /** @internal See `expireLease`. */
+  [expireLease](error: LeaseLostError, options: NackOptions = {}): Promise<void> {
+    return this.settler.expire(this.lease, error, options);
+  }
+
+  /** What `JSON.stringify` shows (for logs): id, body and receive count, not the lease. */
   toJSON(): object {
     return { messageId: this.messageId, body: this.body, receiveCount: this.receiveCount };
   }

@@ -6,15 +6,22 @@ import createDebug from 'debug';
 import type { Env } from './config.js';
 import { ConfigError } from './errors.js';
 
+/** Structured context attached to a log line. */
 export type LogFields = Record<string, unknown>;
+/** A pino-compatible logger: the library logs through these four methods only. */
 export interface Logger {
+  /** Receives, extensions, deletes. */
   debug(message: string, fields?: LogFields): void;
+  /** Start-up configuration, batch outcomes, the drain. */
   info(message: string, fields?: LogFields): void;
+  /** Failed messages and retried requests. */
   warn(message: string, fields?: LogFields): void;
+  /** Handler errors and fatal receive errors. */
   error(message: string, fields?: LogFields): void;
 }
 
 export const LOG_LEVELS = ['DEBUG', 'INFO', 'WARN', 'ERROR'] as const;
+/** `LOG_LEVEL` values, lowest first. */
 export type LogLevel = (typeof LOG_LEVELS)[number];
 type Method = 'debug' | 'info' | 'warn' | 'error';
 
@@ -74,6 +81,7 @@ function formatFields(fields: LogFields | undefined): string {
   return out;
 }
 
+/** Options of {@link createDebugLogger}. */
 export interface DebugLoggerOptions {
   /** Sub-namespace, e.g. a queue name: `sqs-fargate-listener:orders`. */
   component?: string;

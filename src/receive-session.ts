@@ -39,6 +39,8 @@ export interface SessionDeps {
 
 const RECEIVE_BACKOFF_BASE_MS = 250;
 const RECEIVE_BACKOFF_CAP_MS = 20_000;
+/** A receive younger than this when the iteration ends is left to finish (see receiveAbort). */
+const RECEIVE_ABORT_GRACE_MS = 300;
 
 export class ReceiveSession implements AsyncIterableIterator<LeasedMessage>, Settler {
   private readonly buffer: Buffered[] = [];
@@ -245,15 +247,33 @@ export class ReceiveSession implements AsyncIterableIterator<LeasedMessage>, Set
       // Lambda's behaviour: stop heartbeating and let the current visibility run out.
       lease.settlement = Promise.resolve();
     } else {
-      const elapsedSecs = Math.ceil((Date.now() - lease.receivedAtMs) / 1000);
-      // SQS refuses a visibility reaching past 12 h from receive; the longest it allows will do.
-      const timeout = Math.max(0, Math.min(delay, SQS_MAX_VISIBILITY_SECONDS - elapsedSecs - 1));
-      lease.settlement = this.changeVisibility(lease, timeout);
+      lease.settlement = this.changeVisibility(lease, this.clampDelay(lease, delay));
       this.track(lease.settlement);
     }
     this.leaseEnded(lease, 'settled');
     this.flushIfIdle();
     return quiet(lease.settlement);
+  }
+
+  expire(lease: Lease, error: LeaseLostError, options: NackOptions): Promise<void> {
+    if (!lease.active) return lease.settlement ?? Promise.resolve();
+    lease.lose(error);
+    this.deps.stats.nacked++;
+    let settlement: Promise<void> = Promise.resolve();
+    if (options.delaySeconds !== undefined) {
+      settlement = this.changeVisibility(lease, this.clampDelay(lease, options.delaySeconds));
+      this.track(settlement);
+    }
+    lease.settlement = quiet(settlement);
+    this.leaseEnded(lease, 'expired');
+    this.flushIfIdle();
+    return lease.settlement;
+  }
+
+  /** SQS refuses a visibility reaching past 12 h from receive; the longest it allows will do. */
+  private clampDelay(lease: Lease, delaySeconds: number): number {
+    const elapsedSecs = Math.ceil((Date.now() - lease.receivedAtMs) / 1000);
+    return Math.max(0, Math.min(delaySeconds, SQS_MAX_VISIBILITY_SECONDS - elapsedSecs - 1));
   }
 
   // ---- receiving ----------------------------------------------------------------------------
@@ -273,6 +293,7 @@ export class ReceiveSession implements AsyncIterableIterator<LeasedMessage>, Set
       this.reserved += want;
       let messages: Message[];
       const sentAtMs = Date.now();
+      const request = this.receiveAbort(sentAtMs);
       try {
         this.deps.stats.receives++;
         const response = await client.send(
@@ -284,10 +305,11 @@ export class ReceiveSession implements AsyncIterableIterator<LeasedMessage>, Set
             MessageSystemAttributeNames: ['All'],
             MessageAttributeNames: ['All'],
           }),
-          { abortSignal: signal },
+          { abortSignal: request.signal },
         );
         messages = response.Messages ?? [];
         failures = 0;
+        this.deps.stats.lastReceiveAt = new Date();
       } catch (error) {
         this.reserved -= want;
         if (signal.aborted || isAbortError(error)) {
@@ -314,10 +336,13 @@ export class ReceiveSession implements AsyncIterableIterator<LeasedMessage>, Set
         }
         failures++;
         this.deps.stats.receiveErrors++;
+        this.deps.stats.lastReceiveErrorAt = new Date();
         const delay = backoffMs(failures, RECEIVE_BACKOFF_BASE_MS, RECEIVE_BACKOFF_CAP_MS);
         logger.warn('receive failed; retrying', { code, attempt: failures, delayMs: delay });
         await sleep(delay, signal);
         continue;
+      } finally {
+        request.dispose();
       }
       this.reserved -= want;
       this.accept(messages, Date.now());
@@ -326,6 +351,33 @@ export class ReceiveSession implements AsyncIterableIterator<LeasedMessage>, Set
         await sleep(Math.random() * idleSleepMax * 1000, signal);
       }
     }
+  }
+
+  /**
+   * The abort signal of one receive. When the iteration ends, a receive sent less than
+   * RECEIVE_ABORT_GRACE_MS ago is left to finish: SQS answers at once when messages are there,
+   * so its answer is probably on its way, and aborting it would hide those messages for a whole
+   * visibility timeout (and count a receive against them). What it returns is buffered, then
+   * released with the rest. An older receive is an idle long poll: aborted at once.
+   */
+  private receiveAbort(sentAtMs: number): { signal: AbortSignal; dispose: () => void } {
+    const ending = this.receiving.signal;
+    const controller = new AbortController();
+    let timer: NodeJS.Timeout | undefined;
+    const onEnd = () => {
+      const waitMs = sentAtMs + RECEIVE_ABORT_GRACE_MS - Date.now();
+      if (waitMs <= 0) controller.abort(ending.reason);
+      else timer = setTimeout(() => controller.abort(ending.reason), waitMs);
+    };
+    if (ending.aborted) onEnd();
+    else ending.addEventListener('abort', onEnd, { once: true });
+    return {
+      signal: controller.signal,
+      dispose: () => {
+        ending.removeEventListener('abort', onEnd);
+        clearTimeout(timer);
+      },
+    };
   }
 
   /** How many messages the next receive should ask for; 0 = do not receive now. */
@@ -350,6 +402,7 @@ export class ReceiveSession implements AsyncIterableIterator<LeasedMessage>, Set
       );
       this.unsettled++;
       this.deps.stats.received++;
+      this.deps.stats.inFlight++;
       this.buffer.push({ lease, message: new LeasedMessage(raw, lease, this) });
       this.leases.track(lease);
     }
@@ -371,13 +424,15 @@ export class ReceiveSession implements AsyncIterableIterator<LeasedMessage>, Set
    * Bookkeeping when a lease stops being the stream's responsibility: settled by the consumer,
    * lost (the lease manager already aborted its signal), or released by the stream.
    */
-  private leaseEnded(lease: Lease, how: 'settled' | 'lost' | 'released'): void {
+  private leaseEnded(lease: Lease, how: 'settled' | 'lost' | 'released' | 'expired'): void {
     if (how === 'settled') lease.state = 'settled';
+    // The lease manager drops a lease it lost by itself; every other ending must untrack it.
     if (how !== 'lost') this.leases.untrack(lease);
     if (how === 'lost') this.deps.stats.lost++;
     if (how === 'released') this.deps.stats.released++;
     this.held.delete(lease);
     this.unsettled--;
+    this.deps.stats.inFlight--;
     this.slotsChanged.wake();
     this.maybeDrained();
   }

@@ -15,8 +15,15 @@ export interface StreamStats {
   lost: number;
   /** Messages given back by the stream (never handed out, or at the shutdown deadline). */
   released: number;
+  /** Leased, unsettled messages now (buffered or handed out): what `maxInFlight` bounds. */
+  inFlight: number;
+  /** When a ReceiveMessage last succeeded (with or without messages); unset before the first. */
+  lastReceiveAt?: Date;
+  /** When a ReceiveMessage last failed; unset if none did. */
+  lastReceiveErrorAt?: Date;
 }
 
+/** Counters at zero, for a new stream. */
 export function emptyStats(): StreamStats {
   return {
     receives: 0,
@@ -28,5 +35,6 @@ export function emptyStats(): StreamStats {
     extended: 0,
     lost: 0,
     released: 0,
+    inFlight: 0,
   };
 }

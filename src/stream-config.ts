@@ -4,6 +4,7 @@ import { type Env, isValidQueueUrl, resolveNumber, SPECS } from './config.js';
 import { ConfigError } from './errors.js';
 import { createDebugLogger, type Logger } from './logger.js';
 
+/** Options of `sqsMessages()`: explicit option > environment variable > default. */
 export interface SqsMessagesOptions {
   /** The SQS client. Default: one built from the environment (region, credentials), owned and closed by the stream. */
   client?: SQSClient;
@@ -37,6 +38,7 @@ export interface SqsMessagesOptions {
   env?: Env;
 }
 
+/** The resolved, validated options of a stream (`stream.config`). */
 export interface StreamConfig {
   queueUrl: string;
   batchSize: number;

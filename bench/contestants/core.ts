@@ -1,5 +1,6 @@
 /** This library's core: `for await (const m of sqsMessages(...))`, handler, `m.ack()`. */
 import { sqsMessages } from '../../src/index.js';
+import { countingLogger, countLibraryErrors } from './library-errors.js';
 import type { RunContext } from './types.js';
 
 export async function run(ctx: RunContext): Promise<void> {
@@ -9,7 +10,9 @@ export async function run(ctx: RunContext): Promise<void> {
     signal: ctx.allHandled,
     waitTime: Number(options.waitTime),
     idleSleepMax: Number(options.idleSleepMax),
+    visibilitySecs: Number(options.visibilitySecs),
     maxInFlight: Number(options.maxInFlight),
+    logger: countingLogger(ctx),
   });
   const concurrency = Number(options.concurrency);
   // Handlers still running when concurrency > 1; a small pool, as a user would write it.
@@ -33,4 +36,5 @@ export async function run(ctx: RunContext): Promise<void> {
   await Promise.all(running);
   // The loop ended on abort; the clock stops only when SQS confirmed every delete.
   await stream.drained();
+  countLibraryErrors(ctx, stream.stats());
 }

@@ -1,7 +1,9 @@
 /**
  * The contestants. An entry names a module (loaded lazily, so a child imports only its own
  * library and its RSS is not inflated by the others) and the options it runs with for a
- * workload. Adding a contestant = one file in this folder + one entry here.
+ * workload, derived from the workload's concurrency / visibility / heartbeat so that every
+ * contestant gets the same limits in its own terms. Adding a contestant = one file in this
+ * folder + one entry here.
  */
 import type { ContestantOptions } from '../protocol.js';
 import type { Workload } from '../workloads.js';
@@ -10,6 +12,8 @@ import type { RunFn } from './types.js';
 export interface ContestantEntry {
   name: string;
   description: string;
+  /** This library (the targets apply to these), a peer, or the reference loop. */
+  kind: 'library' | 'peer' | 'baseline';
   /** Settings for a workload; printed, and passed to `run()` as `ctx.options`. */
   options: (workload: Workload) => ContestantOptions;
   load: () => Promise<{ run: RunFn }>;
@@ -18,40 +22,119 @@ export interface ContestantEntry {
 /** Ratios in the report are "contestant ÷ this", pair by pair within each repeat. */
 export const BASELINE = 'raw-sdk';
 
+/** SQS's maximum per ReceiveMessage / batch request, used by everyone. */
+const BATCH = 10;
+/** Poll wait for everyone: short, so that the idle tail of a run does not stretch it. */
+const WAIT_SECS = 1;
+
+/** Our listeners: library defaults except the poll wait; the runner derives maxInFlight. */
+function listenerOptions(w: Workload, mode: 'per_message' | 'batch'): ContestantOptions {
+  return {
+    mode,
+    // per_message: handlers at once; batch: batches at once, each handling its 10 concurrently.
+    workerThreads: mode === 'batch' ? Math.ceil(w.concurrency / BATCH) : w.concurrency,
+    batchSize: BATCH,
+    waitTime: WAIT_SECS,
+    idleSleepMax: 0.1,
+    visibilitySecs: w.visibilitySecs,
+    ...(process.env.BENCH_MAX_IN_FLIGHT && {
+      maxInFlight: Number(process.env.BENCH_MAX_IN_FLIGHT),
+    }),
+    // The library extends at half the visibility by itself: no heartbeat interval to set.
+  };
+}
+
 export const CONTESTANTS: ContestantEntry[] = [
   {
+    name: 'per-message',
+    description: 'runListeners() + sqsListener({ mode: per_message }), handler acks by returning',
+    kind: 'library',
+    options: (w) => listenerOptions(w, 'per_message'),
+    load: () => import('./listener.js'),
+  },
+  {
+    name: 'batch',
+    description: 'runListeners() + sqsListener({ mode: batch }), handler gets ≤ 10 messages',
+    kind: 'library',
+    options: (w) => listenerOptions(w, 'batch'),
+    load: () => import('./listener.js'),
+  },
+  {
     name: 'core',
-    description: 'sqsMessages() + for await + m.ack() (not awaited)',
+    description: 'sqsMessages() + for await + m.ack() (not awaited), a small handler pool',
+    kind: 'library',
     options: (w) => ({
-      // Library defaults except the poll wait, so an idle tail does not stretch the run.
-      waitTime: 1,
+      waitTime: WAIT_SECS,
       idleSleepMax: 0.1,
+      visibilitySecs: w.visibilitySecs,
       concurrency: w.concurrency,
-      maxInFlight: Math.max(20, 2 * w.concurrency),
+      // What the runner would pick: every handler busy plus one receive ahead.
+      maxInFlight: w.concurrency + BATCH,
     }),
     load: () => import('./core.js'),
   },
   {
-    // Same as core but with the raw loop's parallelism (4 receives in flight), to tell the
-    // library's own cost from its default of 2 parallel receives (maxInFlight 20 / batch 10).
-    name: 'core-mif40',
-    description: 'core with maxInFlight 40 → 4 parallel receives, like raw-sdk',
+    name: 'sqs-consumer',
+    description: 'sqs-consumer 14 handleMessage (one receive at a time, DeleteMessage each)',
+    kind: 'peer',
+    options: (w) => sqsConsumerOptions(w, 'message'),
+    load: () => import('./sqs-consumer.js'),
+  },
+  {
+    name: 'sqs-consumer-batch',
+    description: 'sqs-consumer 14 handleMessageBatch (one receive at a time, DeleteMessageBatch)',
+    kind: 'peer',
+    options: (w) => sqsConsumerOptions(w, 'batch'),
+    load: () => import('./sqs-consumer.js'),
+  },
+  {
+    name: 'squiss-ts',
+    description: 'squiss-ts 5 (receives for free slots, batched deletes, per-message extensions)',
+    kind: 'peer',
     options: (w) => ({
-      waitTime: 1,
-      idleSleepMax: 0.1,
-      concurrency: w.concurrency,
-      maxInFlight: Math.max(40, 2 * w.concurrency),
+      maxInFlight: w.concurrency,
+      receiveBatchSize: BATCH,
+      receiveWaitTimeSecs: WAIT_SECS,
+      deleteBatchSize: BATCH,
+      // Its default is 2000 ms; ours is 20 ms. The same window for both, so neither's tail or
+      // batching is favoured.
+      deleteWaitMs: 20,
+      visibilityTimeoutSecs: w.visibilitySecs,
+      autoExtendTimeout: w.heartbeatSecs > 0,
+      // Extend when this much visibility is left: every ~heartbeatSecs.
+      ...(w.heartbeatSecs > 0 && { advancedCallMs: (w.visibilitySecs - w.heartbeatSecs) * 1000 }),
     }),
-    load: () => import('./core.js'),
+    load: () => import('./squiss.js'),
   },
   {
     name: BASELINE,
     description: 'parallel ReceiveMessage → handlers → DeleteMessageBatch loops (practical limit)',
-    options: () => ({ loops: 4, maxMessages: 10, waitTimeSeconds: 1, visibilityTimeout: 60 }),
+    kind: 'baseline',
+    options: (w) => ({
+      // One loop per 10 handlers; a no-op handler needs none, so 4 loops keep 4 receives busy.
+      loops: w.handlerMs > 0 ? Math.ceil(w.concurrency / BATCH) : 4,
+      maxMessages: BATCH,
+      waitTimeSeconds: WAIT_SECS,
+      visibilityTimeout: w.visibilitySecs,
+      heartbeatSecs: w.heartbeatSecs,
+    }),
     load: () => import('./raw-sdk.js'),
   },
-  // Later: 'sqs-consumer', 'squiss-ts', 'per-message-listener', 'batch-listener'.
 ];
+
+/**
+ * sqs-consumer handles one receive at a time, so its handler concurrency is its batchSize
+ * (at most 10): in long-jobs it cannot run 30 at once and takes three handler durations.
+ */
+function sqsConsumerOptions(w: Workload, mode: 'message' | 'batch'): ContestantOptions {
+  return {
+    mode,
+    batchSize: Math.min(BATCH, w.concurrency),
+    waitTimeSeconds: WAIT_SECS,
+    visibilityTimeout: w.visibilitySecs,
+    heartbeatInterval: w.heartbeatSecs,
+  };
+}
 
 export function contestantByName(name: string): ContestantEntry {
   const entry = CONTESTANTS.find((c) => c.name === name);

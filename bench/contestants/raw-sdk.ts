@@ -1,16 +1,24 @@
 /**
  * The practical limit: what a hand-written consumer does with the bare SDK. N loops of
- * ReceiveMessage(10) → handle the batch → one DeleteMessageBatch; no leases, no heartbeats.
+ * ReceiveMessage(10) → handle the batch (all at once) → one DeleteMessageBatch; while a batch
+ * runs, one ChangeMessageVisibilityBatch per heartbeat interval when the workload needs it.
+ * No leases, no flow control, no error handling beyond "stop".
  */
 import {
+  ChangeMessageVisibilityBatchCommand,
   DeleteMessageBatchCommand,
   type Message,
   ReceiveMessageCommand,
 } from '@aws-sdk/client-sqs';
+import { handleAll } from '../workloads.js';
 import type { RunContext } from './types.js';
 
 export async function run(ctx: RunContext): Promise<void> {
   const { client, queueUrl, options, handler, allHandled } = ctx;
+  const visibilityTimeout = Number(options.visibilityTimeout);
+  const heartbeatMs = Number(options.heartbeatSecs) * 1000;
+  const entries = (messages: Message[]) =>
+    messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle }));
   // The last handled message aborts `allHandled`: idle receives end at once, and each loop
   // finishes its own DeleteMessageBatch before returning, so the clock includes every delete.
   const loop = async (): Promise<void> => {
@@ -22,7 +30,7 @@ export async function run(ctx: RunContext): Promise<void> {
             QueueUrl: queueUrl,
             MaxNumberOfMessages: Number(options.maxMessages),
             WaitTimeSeconds: Number(options.waitTimeSeconds),
-            VisibilityTimeout: Number(options.visibilityTimeout),
+            VisibilityTimeout: visibilityTimeout,
             // The same attributes the library asks for, so response sizes match.
             MessageSystemAttributeNames: ['All'],
             MessageAttributeNames: ['All'],
@@ -35,14 +43,35 @@ export async function run(ctx: RunContext): Promise<void> {
         throw error;
       }
       if (messages.length === 0) continue;
-      // The whole batch concurrently (a no-op handler stays synchronous).
-      await Promise.all(messages.map((m) => handler(m.Body ?? '')));
+      const heartbeat =
+        heartbeatMs > 0
+          ? setInterval(() => {
+              const request = new ChangeMessageVisibilityBatchCommand({
+                QueueUrl: queueUrl,
+                Entries: entries(messages).map((e) => ({
+                  ...e,
+                  VisibilityTimeout: visibilityTimeout,
+                })),
+              });
+              client.send(request).then(
+                (out) => {
+                  for (const _ of out.Failed ?? []) ctx.error('heartbeat entry failed');
+                },
+                () => ctx.error('heartbeat failed'),
+              );
+            }, heartbeatMs)
+          : undefined;
+      try {
+        await handleAll(
+          handler,
+          messages.map((m) => m.Body ?? ''),
+        );
+      } finally {
+        clearInterval(heartbeat);
+      }
       for (const m of messages) ctx.handled(m.MessageId ?? '');
       const out = await client.send(
-        new DeleteMessageBatchCommand({
-          QueueUrl: queueUrl,
-          Entries: messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle })),
-        }),
+        new DeleteMessageBatchCommand({ QueueUrl: queueUrl, Entries: entries(messages) }),
       );
       if (out.Failed?.length)
         throw new Error(`DeleteMessageBatch failed: ${JSON.stringify(out.Failed)}`);

@@ -1,12 +1,12 @@
 /** The contract every contestant implements; the harness (bench/contestant.ts) does the rest. */
-import type { SQSClient } from '@aws-sdk/client-sqs';
+import type { SQS } from '@aws-sdk/client-sqs';
 import type { ContestantOptions } from '../protocol.js';
 import type { Handler, Workload } from '../workloads.js';
 
 export interface RunContext {
   queueUrl: string;
   /** Counting client: use it for every request, so requests per message are comparable. */
-  client: SQSClient;
+  client: SQS;
   workload: Workload;
   /** This contestant's options from the registry (also printed in the report). */
   options: ContestantOptions;
@@ -16,6 +16,10 @@ export interface RunContext {
   handled: (messageId: string) => void;
   /** Aborts once every expected message was handled: stop receiving then. */
   allHandled: AbortSignal;
+  /** Messages in the queue (for peers that must count their own confirmed deletes). */
+  expected: number;
+  /** Report an error the contestant's library signalled (event, log line, failed request). */
+  error: (kind: string) => void;
 }
 
 /**

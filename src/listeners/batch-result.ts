@@ -20,6 +20,7 @@ export interface BatchItemFailures {
   batchItemFailures: Array<{ itemIdentifier: string }>;
 }
 
+/** Everything a batch handler may return; anything else counts as "all succeeded". */
 export type BatchHandlerResult = undefined | BatchResult | BatchItemFailures;
 
 /**

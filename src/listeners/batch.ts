@@ -2,17 +2,18 @@
 import { type Env, resolveNumber } from '../config.js';
 import { toError } from '../errors.js';
 import type { LeasedMessage } from '../leased-message.js';
-import { createDebugLogger, type Logger } from '../logger.js';
 import { failedMessages } from './batch-result.js';
 import {
+  emptyResult,
   LISTENER_SPECS,
   type ListenerBaseOptions,
+  type ListenerPolicy,
   type ListenerResult,
-  resolveWorkerThreads,
+  resolveListenerPolicy,
 } from './listener-config.js';
+import { runHandler, settleFailure, settleSuccess } from './outcome.js';
 import type { Listener } from './per-message.js';
-import { afterBuffered, Puller, runPool } from './pull.js';
-import { settleOutcome } from './settle.js';
+import { afterBuffered, Puller, runPool, Settling } from './pull.js';
 
 /**
  * Returns `void` (all succeeded), `new BatchResult({ failedReceiptHandles })`, or Lambda's
@@ -20,6 +21,7 @@ import { settleOutcome } from './settle.js';
  */
 export type BatchHandler = (messages: LeasedMessage[]) => unknown;
 
+/** Options of `batchListener()`: the shared listener options plus batch size and window. */
 export interface BatchListenerOptions extends ListenerBaseOptions {
   /**
    * Most messages per handler call. Env `BATCH_SIZE`, default 10. Up to 10 without a batch
@@ -41,17 +43,25 @@ export function resolveBatchOptions(options: BatchListenerOptions, env: Env = pr
   return { batchSize, batchWindowMs };
 }
 
+/**
+ * Turns a batch handler into a consumer of any `AsyncIterable<LeasedMessage>`: it gathers
+ * batches (what one receive brought, or up to `batchWindowMs`), runs `workerThreads` batches at
+ * once, acks the successes and nacks the failures from the handler's result, and resolves with
+ * counts when the source ends.
+ */
 export function batchListener(handler: BatchHandler, options: BatchListenerOptions = {}): Listener {
-  if (typeof handler !== 'function')
+  if (typeof handler !== 'function') {
     throw new TypeError('batchListener(handler): handler must be a function');
+  }
   const env = options.env ?? process.env;
-  const workerThreads = resolveWorkerThreads(options.workerThreads, env);
+  const policy = resolveListenerPolicy(options);
   const { batchSize, batchWindowMs } = resolveBatchOptions(options, env);
-  const logger: Logger = options.logger ?? createDebugLogger({ component: 'listener', env });
+  const { logger } = policy;
 
   return async (source) => {
-    const result: ListenerResult = { processed: 0, succeeded: 0, failed: 0 };
+    const result = emptyResult();
     const puller = new Puller(source[Symbol.asyncIterator]());
+    const settling = new Settling();
 
     const gather = async (): Promise<LeasedMessage[] | undefined> => {
       if (puller.done) return undefined;
@@ -78,13 +88,17 @@ export function batchListener(handler: BatchHandler, options: BatchListenerOptio
       return batch;
     };
 
-    const handle = async (batch: LeasedMessage[]): Promise<void> => {
+    const handle = async (gathered: LeasedMessage[]): Promise<void> => {
+      const batch = await applyFilter(gathered, policy, result);
+      if (batch.length === 0) return;
       result.processed += batch.length;
+      const { outcome, value } = await runHandler(() => handler(batch), batch, policy, false);
       let failed: Set<LeasedMessage>;
-      try {
-        const outcome = await handler(batch);
-        const parsed = failedMessages(batch, outcome);
+      let error: unknown;
+      if (outcome.ok) {
+        const parsed = failedMessages(batch, value);
         failed = parsed.failed;
+        error = new Error('reported failed in the batch result');
         if (parsed.unknown.length > 0) {
           // A result naming messages that are not in the batch cannot be trusted: fail it all.
           logger.error('batch result names messages not in the batch; failing the whole batch', {
@@ -92,32 +106,110 @@ export function batchListener(handler: BatchHandler, options: BatchListenerOptio
           });
           failed = new Set(batch);
         }
-      } catch (error) {
-        logger.error('batch handler failed; the whole batch will be retried', {
-          size: batch.length,
-          firstMessageId: batch[0]?.messageId,
-          error: toError(error),
-        });
+      } else {
+        error = outcome.error;
+        logger.error(
+          outcome.timedOut
+            ? 'batch handler timed out'
+            : 'batch handler failed; the whole batch will be retried',
+          {
+            size: batch.length,
+            firstMessageId: batch[0]?.messageId,
+            error: toError(error),
+          },
+        );
         failed = new Set(batch);
       }
+      const fifoFailed = failLaterInGroup(batch, failed);
+      let gaveUp = 0;
       result.failed += failed.size;
       result.succeeded += batch.length - failed.size;
-      await Promise.all(batch.map((m) => settleOutcome(m, !failed.has(m), logger)));
+      // Deletes are queued at once; their confirmation (and hooks) must not hold the worker.
+      settling.track(
+        Promise.all(
+          batch.map(async (m) => {
+            if (!failed.has(m)) return settleSuccess(m, policy);
+            if (await settleFailure(m, error, policy)) gaveUp++;
+          }),
+        ).then(() => {
+          result.gaveUp += gaveUp;
+        }),
+      );
       const fields = { ok: batch.length - failed.size, failed: failed.size };
-      if (failed.size > 0)
+      if (failed.size > 0) {
         logger.warn('batch handled with failures', {
           ...fields,
+          fifoFollowers: fifoFailed || undefined,
           failedIds: [...failed].map((m) => m.messageId).join(','),
         });
-      else logger.info('batch handled', fields);
+      } else {
+        logger.info('batch handled', fields);
+      }
     };
 
     try {
-      await runPool(gather, workerThreads, handle);
+      await runPool(gather, policy.workerThreads, handle);
     } catch (error) {
+      await settling.done();
       await puller.stop();
       throw error;
     }
+    await settling.done();
     return result;
   };
+}
+
+/** Releases what the filter rejects (visibility 0) and returns the rest. */
+async function applyFilter(
+  batch: LeasedMessage[],
+  policy: ListenerPolicy,
+  result: ListenerResult,
+): Promise<LeasedMessage[]> {
+  const filter = policy.filter;
+  if (!filter) return batch;
+  const kept: LeasedMessage[] = [];
+  for (const message of batch) {
+    let keep: boolean;
+    try {
+      keep = (await filter(message)) !== false;
+    } catch (error) {
+      policy.logger.error('filter threw; message will be retried', {
+        messageId: message.messageId,
+        error: toError(error),
+      });
+      result.processed++;
+      result.failed++;
+      if (await settleFailure(message, error, policy)) result.gaveUp++;
+      continue;
+    }
+    if (keep) kept.push(message);
+    else {
+      result.filtered++;
+      if (!message.settled) await message.nack({ delaySeconds: 0 }).catch(() => {});
+    }
+  }
+  return kept;
+}
+
+/**
+ * FIFO: once a message of a group failed, the later messages of that group in the batch fail
+ * too (as Lambda and Powertools do), so SQS redelivers the group in order. Returns how many
+ * were added.
+ */
+function failLaterInGroup(batch: readonly LeasedMessage[], failed: Set<LeasedMessage>): number {
+  const brokenGroups = new Set<string>();
+  let added = 0;
+  for (const message of batch) {
+    const group = message.groupId;
+    if (group === undefined) continue;
+    if (brokenGroups.has(group)) {
+      if (!failed.has(message)) {
+        failed.add(message);
+        added++;
+      }
+    } else if (failed.has(message)) {
+      brokenGroups.add(group);
+    }
+  }
+  return added;
 }

@@ -1,6 +1,16 @@
 /** Options shared by the listener adapters, resolved like every other option. */
-import { type Env, type NumberSpec, resolveNumber } from '../config.js';
-import type { Logger } from '../logger.js';
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import {
+  type Env,
+  isValidQueueUrl,
+  type NumberSpec,
+  resolveNumber,
+  resolveString,
+} from '../config.js';
+import { ConfigError, NonRetryableError } from '../errors.js';
+import type { LeasedMessage } from '../leased-message.js';
+import { createDebugLogger, type Logger } from '../logger.js';
+import { type ResolvedRetryPolicy, type RetryPolicy, resolveRetryPolicy } from '../retry.js';
 
 export const LISTENER_SPECS = {
   workerThreads: {
@@ -20,11 +30,54 @@ export const LISTENER_SPECS = {
     integer: false,
     unit: 'milliseconds',
   },
+  handlerTimeout: {
+    option: 'handlerTimeout',
+    env: 'HANDLER_TIMEOUT',
+    default: 0,
+    min: 0,
+    max: 43_200,
+    integer: false,
+    unit: 'seconds; 0 = no timeout',
+  },
 } satisfies Record<string, NumberSpec>;
 
+/** Options shared by `perMessageListener()` and `batchListener()` (and `sqsListener()`). */
 export interface ListenerBaseOptions {
   /** Handlers (per-message) or batches (batch mode) running at once. Env `WORKER_THREADS`, default 4. */
   workerThreads?: number;
+  /**
+   * Seconds a handler call may run. When it passes, the messages' `signal` aborts (reason
+   * `handlerTimeout`), they are given back as failures, and a late `ack()` rejects. The slot is
+   * freed; a handler ignoring its signal runs on unobserved. Env `HANDLER_TIMEOUT`; 0 = none.
+   */
+  handlerTimeout?: number;
+  /**
+   * Backoff for failed messages, from their receive count: `nack({ delaySeconds })` with an
+   * exponential, jittered, capped delay. Default: none (a failure reappears when its visibility
+   * timeout ends, as with Lambda).
+   */
+  retry?: RetryPolicy;
+  /**
+   * Messages for which this returns false are not handled: they are released at once
+   * (visibility 0) and counted as `filtered`. A throw counts as a failure.
+   */
+  filter?: (message: LeasedMessage) => boolean | Promise<boolean>;
+  /** Called after a message succeeded and was acked. A throw is logged, never breaks the listener. */
+  onSuccess?: (message: LeasedMessage) => unknown;
+  /** Called after a message failed. A throw is logged, never breaks the listener. */
+  onFailure?: (message: LeasedMessage, error: unknown) => unknown;
+  /**
+   * Decides that a failure cannot be helped by retrying. Default: the handler threw a
+   * `NonRetryableError`. Such messages are given up at once (see `deadLetterQueueUrl`).
+   */
+  isNonRetryable?: (error: unknown, message: LeasedMessage) => boolean;
+  /**
+   * Where given-up messages go (SendMessage, then delete). Without it they are deleted and
+   * logged at ERROR: the handler already said retrying cannot help. Env `DEAD_LETTER_QUEUE_URL`.
+   */
+  deadLetterQueueUrl?: string;
+  /** Client for `deadLetterQueueUrl`. Default: one from the environment. */
+  client?: SQSClient;
   /** Replaces the default logger. */
   logger?: Logger;
   /** Where environment variables are read from. Default `process.env`. */
@@ -37,10 +90,72 @@ export function resolveWorkerThreads(explicit: unknown, env: Env | undefined): n
 
 /** What a listener reports when its source ends. */
 export interface ListenerResult {
-  /** Messages handed to the handler. */
+  /** Messages handed to the handler (filtered ones excluded). */
   processed: number;
-  /** Of those, the ones that succeeded (acked, or settled by the handler itself). */
+  /** Of those, the ones that succeeded (acked). */
   succeeded: number;
-  /** Of those, the ones that failed (nacked). */
+  /** Of those, the ones that failed (given back for a retry, or given up). */
   failed: number;
+  /** Of the failed, the ones given up as non-retryable (deleted or moved to the DLQ URL). */
+  gaveUp: number;
+  /** Messages the filter rejected (released at once). */
+  filtered: number;
+  /** FIFO: messages released unhandled because an earlier message of their group failed. */
+  released: number;
+}
+
+export function emptyResult(): ListenerResult {
+  return { processed: 0, succeeded: 0, failed: 0, gaveUp: 0, filtered: 0, released: 0 };
+}
+
+/** Everything the adapters need to turn a handler's outcome into settling, resolved once. */
+export interface ListenerPolicy {
+  workerThreads: number;
+  handlerTimeoutMs: number;
+  retry: ResolvedRetryPolicy | undefined;
+  filter: ListenerBaseOptions['filter'];
+  onSuccess: ListenerBaseOptions['onSuccess'];
+  onFailure: ListenerBaseOptions['onFailure'];
+  isNonRetryable: (error: unknown, message: LeasedMessage) => boolean;
+  deadLetterQueueUrl: string | undefined;
+  client: SQSClient | undefined;
+  logger: Logger;
+}
+
+export function resolveListenerPolicy(options: ListenerBaseOptions): ListenerPolicy {
+  const env = options.env ?? process.env;
+  for (const name of ['filter', 'onSuccess', 'onFailure', 'isNonRetryable'] as const) {
+    const value = options[name];
+    if (value !== undefined && typeof value !== 'function') {
+      throw new ConfigError({
+        option: name,
+        value: typeof value,
+        allowed: 'a function',
+        from: 'option',
+      });
+    }
+  }
+  const deadLetterQueueUrl = resolveString(
+    {
+      option: 'deadLetterQueueUrl',
+      env: 'DEAD_LETTER_QUEUE_URL',
+      allowed: 'an http(s) SQS queue URL',
+      validate: isValidQueueUrl,
+    },
+    options.deadLetterQueueUrl,
+    env,
+  );
+  return {
+    workerThreads: resolveWorkerThreads(options.workerThreads, env),
+    handlerTimeoutMs:
+      resolveNumber(LISTENER_SPECS.handlerTimeout, options.handlerTimeout, env) * 1000,
+    retry: resolveRetryPolicy(options.retry),
+    filter: options.filter,
+    onSuccess: options.onSuccess,
+    onFailure: options.onFailure,
+    isNonRetryable: options.isNonRetryable ?? ((error) => error instanceof NonRetryableError),
+    deadLetterQueueUrl,
+    client: options.client,
+    logger: options.logger ?? createDebugLogger({ component: 'listener', env }),
+  };
 }

@@ -1,70 +1,129 @@
-/** `perMessageListener()`: one handler call per message, `workerThreads` at once. */
+/**
+ * `perMessageListener()`: one handler call per message, `workerThreads` at once; FIFO groups
+ * one at a time and in order.
+ */
 import { toError } from '../errors.js';
 import type { LeasedMessage } from '../leased-message.js';
-import { createDebugLogger, type Logger } from '../logger.js';
+import { GroupScheduler } from './group-scheduler.js';
 import {
+  emptyResult,
   type ListenerBaseOptions,
+  type ListenerPolicy,
   type ListenerResult,
-  resolveWorkerThreads,
+  resolveListenerPolicy,
 } from './listener-config.js';
-import { Puller, runPool } from './pull.js';
-import { settleOutcome } from './settle.js';
+import { HandlerReturnedFalse, runHandler, settleFailure, settleSuccess } from './outcome.js';
+import { Puller, Settling } from './pull.js';
 
 /** `false` or a throw fails the message (nack); anything else succeeds (ack). */
 export type MessageHandler = (message: LeasedMessage) => unknown;
 
+/** Options of `perMessageListener()`: the shared listener options. */
 export type PerMessageListenerOptions = ListenerBaseOptions;
 
 /** A function that consumes leased messages until the source ends, then reports counts. */
 export type Listener = (source: AsyncIterable<LeasedMessage>) => Promise<ListenerResult>;
 
+/**
+ * Turns a per-message handler into a consumer of any `AsyncIterable<LeasedMessage>`: up to
+ * `workerThreads` handler calls at once (FIFO groups one at a time, in order), ack on success,
+ * nack on `false`, a throw or a timeout; resolves with counts when the source ends.
+ */
 export function perMessageListener(
   handler: MessageHandler,
   options: PerMessageListenerOptions = {},
 ): Listener {
-  if (typeof handler !== 'function')
+  if (typeof handler !== 'function') {
     throw new TypeError('perMessageListener(handler): handler must be a function');
-  const workerThreads = resolveWorkerThreads(options.workerThreads, options.env);
-  const logger: Logger =
-    options.logger ?? createDebugLogger({ component: 'listener', env: options.env });
+  }
+  const policy = resolveListenerPolicy(options);
+  const { logger } = policy;
 
   return async (source) => {
-    const result: ListenerResult = { processed: 0, succeeded: 0, failed: 0 };
+    const result = emptyResult();
+    const settling = new Settling();
     const puller = new Puller(source[Symbol.asyncIterator]());
-    const handle = async (message: LeasedMessage): Promise<void> => {
-      result.processed++;
-      let ok: boolean;
-      try {
-        ok = (await handler(message)) !== false;
-        if (!ok)
-          logger.warn('handler returned false; message will be retried', {
-            messageId: message.messageId,
-          });
-      } catch (error) {
-        ok = false;
-        logger.error('handler failed; message will be retried', {
+    const scheduler = new GroupScheduler(
+      policy.workerThreads,
+      (message) => handleMessage(message, handler, policy, result, settling),
+      async (message) => {
+        result.released++;
+        logger.info('released unhandled: an earlier message of its FIFO group failed', {
           messageId: message.messageId,
-          error: toError(error),
+          groupId: message.groupId,
         });
-      }
-      if (ok) result.succeeded++;
-      else result.failed++;
-      await settleOutcome(message, ok, logger);
-      if (ok) logger.debug('message handled', { messageId: message.messageId });
-    };
+        await message.nack({ delaySeconds: 0 }).catch(() => {});
+      },
+    );
     try {
-      await runPool(
-        async () => {
-          const next = await puller.next();
-          return next.done ? undefined : next.value;
-        },
-        workerThreads,
-        handle,
-      );
+      for (;;) {
+        await scheduler.capacity();
+        const next = await puller.next();
+        if (next.done) break;
+        scheduler.submit(next.value);
+      }
     } catch (error) {
+      await scheduler.close();
+      await settling.done();
       await puller.stop();
       throw error;
     }
+    await scheduler.close();
+    await settling.done();
     return result;
   };
+}
+
+/** Filter → handler (with timeout) → settle → hooks. Resolves whether the message succeeded. */
+async function handleMessage(
+  message: LeasedMessage,
+  handler: MessageHandler,
+  policy: ListenerPolicy,
+  result: ListenerResult,
+  settling: Settling,
+): Promise<boolean> {
+  const { logger } = policy;
+  if (policy.filter) {
+    let keep: boolean;
+    try {
+      keep = (await policy.filter(message)) !== false;
+    } catch (error) {
+      result.processed++;
+      result.failed++;
+      logger.error('filter threw; message will be retried', {
+        messageId: message.messageId,
+        error: toError(error),
+      });
+      if (await settleFailure(message, error, policy)) result.gaveUp++;
+      return false;
+    }
+    if (!keep) {
+      result.filtered++;
+      logger.debug('filtered out; released', { messageId: message.messageId });
+      if (!message.settled) await message.nack({ delaySeconds: 0 }).catch(() => {});
+      return true;
+    }
+  }
+  result.processed++;
+  const { outcome } = await runHandler(() => handler(message), [message], policy, true);
+  if (outcome.ok) {
+    result.succeeded++;
+    // The delete is queued at once; its confirmation (and onSuccess) must not hold the worker.
+    settling.track(settleSuccess(message, policy));
+    logger.debug('message handled', { messageId: message.messageId });
+    return true;
+  }
+  result.failed++;
+  if (outcome.error instanceof HandlerReturnedFalse) {
+    logger.warn('handler returned false; message will be retried', {
+      messageId: message.messageId,
+    });
+  } else {
+    logger.error(outcome.timedOut ? 'handler timed out' : 'handler failed', {
+      messageId: message.messageId,
+      error: toError(outcome.error),
+    });
+  }
+  if (await settleFailure(message, outcome.error, policy)) result.gaveUp++;
+  return false;
 }

@@ -3,12 +3,17 @@
  * decorator did. Plain call form, and a TC39 decorator form for static methods.
  */
 import type { BatchHandler } from '../listeners/batch.js';
+import type { ListenerBaseOptions } from '../listeners/listener-config.js';
 import type { MessageHandler } from '../listeners/per-message.js';
 import type { SqsMessagesOptions } from '../stream-config.js';
 
+/** `per_message`: one handler call per message; `batch`: the handler gets arrays. */
 export type ListenerMode = 'batch' | 'per_message';
 
-export interface SqsListenerOptions extends Omit<SqsMessagesOptions, 'signal' | 'shutdownTimeout'> {
+/** Options of `sqsListener()`: the queue, the mode, and every `sqsMessages()` option. */
+export interface SqsListenerOptions
+  extends Omit<SqsMessagesOptions, 'signal' | 'shutdownTimeout'>,
+    Omit<ListenerBaseOptions, 'client' | 'logger' | 'env'> {
   /** The queue to listen to. Env `QUEUE_URL`. */
   queueUrl?: string;
   /** `per_message` (default): handler(message). `batch`: handler(messages[]). */
@@ -21,6 +26,7 @@ export interface SqsListenerOptions extends Omit<SqsMessagesOptions, 'signal' | 
   name?: string;
 }
 
+/** A handler registered with `sqsListener()`, as `runListeners()` runs it. */
 export type RegisteredListener =
   | {
       readonly options: SqsListenerOptions & { mode?: 'per_message' };

@@ -7,8 +7,11 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { type Env, isValidQueueUrl, resolveNumber, resolveString, SPECS } from '../config.js';
 import { ConfigError, toError } from '../errors.js';
 import { type BatchHandler, batchListener, resolveBatchOptions } from '../listeners/batch.js';
-import type { ListenerResult } from '../listeners/listener-config.js';
-import { resolveWorkerThreads } from '../listeners/listener-config.js';
+import {
+  emptyResult,
+  type ListenerResult,
+  resolveWorkerThreads,
+} from '../listeners/listener-config.js';
 import {
   type Listener,
   type MessageHandler,
@@ -18,9 +21,12 @@ import { createDebugLogger, type Logger, type LogLevel } from '../logger.js';
 import { type SqsMessageStream, sqsMessages } from '../sqs-messages.js';
 import type { StreamStats } from '../stats.js';
 import { queueNameOf } from '../stream-config.js';
+import { type HandlerStats, HandlerTimer } from './handler-stats.js';
+import { type HealthOptions, type HealthServer, startHealthServer } from './health-server.js';
 import { type RegisteredListener, registeredListeners } from './registry.js';
 import { onStopSignals, type StopSignalHandle } from './stop-signals.js';
 
+/** Options of {@link runListeners}. */
 export interface RunListenersOptions {
   /** Aborting it drains every listener, as SIGTERM does. */
   signal?: AbortSignal;
@@ -41,14 +47,23 @@ export interface RunListenersOptions {
   /** The listeners to run. Default: every one registered with `sqsListener()`. */
   listeners?: readonly RegisteredListener[];
   env?: Env;
+  /**
+   * Serve `/health` (200 while polling works; 503 while draining or after receives failed for
+   * `unhealthyAfterSecs`) and `/metrics` (Prometheus text format) on this port while the run
+   * lasts. Off by default.
+   */
+  health?: HealthOptions;
 }
 
+/** What `runListeners()` reports for each listener when the run ends. */
 export interface ListenerRunReport {
   name: string;
   queueUrl: string;
   /** Counts from the listener; zero when it had not returned by the shutdown deadline. */
   result: ListenerResult;
   stats: StreamStats;
+  /** Handler calls: errors and a duration summary. */
+  handler: HandlerStats;
   /** Handlers were still running when the shutdown deadline passed. */
   timedOut: boolean;
 }
@@ -60,10 +75,16 @@ interface Prepared {
   listener: Listener;
   logger: Logger;
   summary: Record<string, unknown>;
+  timer: HandlerTimer;
 }
 
 const RUNNER_SHUTDOWN = { ...SPECS.shutdownTimeout, default: 25, max: 43_200 };
 
+/**
+ * Runs every registered listener (or `options.listeners`) until SIGTERM/SIGINT or
+ * `options.signal`, then drains: stop receiving, release what no handler got, let running
+ * handlers finish up to `shutdownTimeout`, flush. Rejects when a listener fails for good.
+ */
 export async function runListeners(
   options: RunListenersOptions = {},
 ): Promise<ListenerRunReport[]> {
@@ -99,6 +120,27 @@ export async function runListeners(
     runLogger.error('invalid configuration; not starting', { error: toError(error) });
     ownedClient?.destroy();
     throw error;
+  }
+  let health: HealthServer | undefined;
+  if (options.health) {
+    try {
+      health = await startHealthServer(options.health, {
+        startedAtMs: Date.now(),
+        draining: () => controller.signal.aborted,
+        listeners: () =>
+          prepared.map((p) => ({
+            name: p.name,
+            queueUrl: p.queueUrl,
+            stats: p.stream.stats(),
+            handler: p.timer.snapshot(),
+          })),
+      });
+      runLogger.info('health endpoint listening', { url: health.url });
+    } catch (error) {
+      runLogger.error('health endpoint could not start; not starting', { error: toError(error) });
+      ownedClient?.destroy();
+      throw error;
+    }
   }
 
   let deadline: NodeJS.Timeout | undefined;
@@ -152,6 +194,7 @@ export async function runListeners(
           queueUrl: p.queueUrl,
           result,
           stats: p.stream.stats(),
+          handler: p.timer.snapshot(),
           timedOut: false,
         };
         finished.set(p, report);
@@ -186,8 +229,9 @@ export async function runListeners(
         finished.get(p) ?? {
           name: p.name,
           queueUrl: p.queueUrl,
-          result: { processed: 0, succeeded: 0, failed: 0 },
+          result: emptyResult(),
           stats: p.stream.stats(),
+          handler: p.timer.snapshot(),
           timedOut: true,
         },
     );
@@ -195,6 +239,7 @@ export async function runListeners(
     if (deadline) clearTimeout(deadline);
     options.signal?.removeEventListener('abort', onUserAbort);
     signals?.remove();
+    await health?.close();
     ownedClient?.destroy();
   }
 }
@@ -238,6 +283,8 @@ function prepare(
     run.options.logger ??
     createDebugLogger({ component: name, level: run.options.logLevel, defaultLevel: 'INFO', env });
   const workerThreads = resolveWorkerThreads(o.workerThreads, env);
+  // Wraps the handler (not the adapters) so its own time is measured, whatever the mode.
+  const timer = new HandlerTimer();
   let listener: Listener;
   let handlerBatch: number;
   let receiveBatch: number;
@@ -245,18 +292,22 @@ function prepare(
     const { batchSize, batchWindowMs } = resolveBatchOptions(o, env);
     handlerBatch = batchSize;
     receiveBatch = Math.min(batchSize, 10);
-    listener = batchListener(registration.handler as BatchHandler, {
+    listener = batchListener(timer.wrap(registration.handler as BatchHandler), {
+      ...o,
       workerThreads,
       batchSize,
       batchWindowMs,
+      client: o.client ?? run.sharedClient(),
       logger,
       env,
     });
   } else {
     handlerBatch = 1;
     receiveBatch = resolveNumber(SPECS.batchSize, o.batchSize, env);
-    listener = perMessageListener(registration.handler as MessageHandler, {
+    listener = perMessageListener(timer.wrap(registration.handler as MessageHandler), {
+      ...o,
       workerThreads,
+      client: o.client ?? run.sharedClient(),
       logger,
       env,
     });
@@ -282,6 +333,7 @@ function prepare(
     stream,
     listener,
     logger,
+    timer,
     summary: {
       queueUrl,
       mode,

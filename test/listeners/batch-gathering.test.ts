@@ -74,7 +74,14 @@ describe('batch gathering', () => {
       expect(await eventually(empty(queueUrl), 10_000)).toBe(true);
     } finally {
       const result = await run.stop();
-      expect(result).toEqual({ processed: 10, succeeded: 10, failed: 0 });
+      expect(result).toEqual({
+        processed: 10,
+        succeeded: 10,
+        failed: 0,
+        gaveUp: 0,
+        filtered: 0,
+        released: 0,
+      });
     }
     expect(Math.max(...sizes)).toBeLessThanOrEqual(3);
   });
@@ -105,7 +112,14 @@ describe('batch gathering', () => {
     expect(Math.max(...perReceive)).toBeLessThanOrEqual(10);
     expect(batches[0]!.length).toBeGreaterThan(10);
     expect(batches.flat().sort()).toEqual([...ids].sort());
-    expect(result).toEqual({ processed: 25, succeeded: 25, failed: 0 });
+    expect(result).toEqual({
+      processed: 25,
+      succeeded: 25,
+      failed: 0,
+      gaveUp: 0,
+      filtered: 0,
+      released: 0,
+    });
   });
 
   it('batchSize above 10 without a window is refused at construction', () => {

@@ -89,7 +89,14 @@ describe.concurrent('batch handler results', () => {
       even: [1, 1, 1],
       odd: [1, 1, 1],
     });
-    expect(result).toEqual({ processed: 6, succeeded: 6, failed: 0 });
+    expect(result).toEqual({
+      processed: 6,
+      succeeded: 6,
+      failed: 0,
+      gaveUp: 0,
+      filtered: 0,
+      released: 0,
+    });
   });
 
   it('new BatchResult({ failedReceiptHandles }): exactly those are redelivered', async () => {
@@ -101,7 +108,14 @@ describe.concurrent('batch handler results', () => {
       even: [1, 1, 1],
       odd: [2, 2, 2],
     });
-    expect(result).toEqual({ processed: 9, succeeded: 6, failed: 3 });
+    expect(result).toEqual({
+      processed: 9,
+      succeeded: 6,
+      failed: 3,
+      gaveUp: 0,
+      filtered: 0,
+      released: 0,
+    });
   });
 
   it("Lambda's { batchItemFailures: [{ itemIdentifier }] }: exactly those are redelivered", async () => {
@@ -113,7 +127,14 @@ describe.concurrent('batch handler results', () => {
       even: [1, 1, 1],
       odd: [2, 2, 2],
     });
-    expect(result).toEqual({ processed: 9, succeeded: 6, failed: 3 });
+    expect(result).toEqual({
+      processed: 9,
+      succeeded: 6,
+      failed: 3,
+      gaveUp: 0,
+      filtered: 0,
+      released: 0,
+    });
   });
 
   it('a throw fails the whole batch: every message is redelivered', async () => {
@@ -125,7 +146,14 @@ describe.concurrent('batch handler results', () => {
       even: [2, 2, 2],
       odd: [2, 2, 2],
     });
-    expect(result).toEqual({ processed: 12, succeeded: 6, failed: 6 });
+    expect(result).toEqual({
+      processed: 12,
+      succeeded: 6,
+      failed: 6,
+      gaveUp: 0,
+      filtered: 0,
+      released: 0,
+    });
   });
 
   it('a rejected promise fails the whole batch too', async () => {
@@ -138,6 +166,13 @@ describe.concurrent('batch handler results', () => {
       even: [2, 2, 2],
       odd: [2, 2, 2],
     });
-    expect(result).toEqual({ processed: 12, succeeded: 6, failed: 6 });
+    expect(result).toEqual({
+      processed: 12,
+      succeeded: 6,
+      failed: 6,
+      gaveUp: 0,
+      filtered: 0,
+      released: 0,
+    });
   });
 });

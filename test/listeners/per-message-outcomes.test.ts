@@ -63,7 +63,14 @@ describe('perMessageListener outcomes', () => {
       expect(times).toHaveLength(2);
       expect(times[1]! - failedAt.get(id)!).toBeGreaterThanOrEqual(700);
     }
-    expect(result).toEqual({ processed: 10, succeeded: 6, failed: 4 });
+    expect(result).toEqual({
+      processed: 10,
+      succeeded: 6,
+      failed: 4,
+      gaveUp: 0,
+      filtered: 0,
+      released: 0,
+    });
     expect(await queueCounts(queueUrl)).toEqual({ visible: 0, inFlight: 0, delayed: 0 });
   });
 
@@ -84,7 +91,14 @@ describe('perMessageListener outcomes', () => {
     );
     expect(await eventually(() => seen.size === 12, 10_000)).toBe(true);
     const result = await run.stop();
-    expect(result).toEqual({ processed: 12, succeeded: 12, failed: 0 });
+    expect(result).toEqual({
+      processed: 12,
+      succeeded: 12,
+      failed: 0,
+      gaveUp: 0,
+      filtered: 0,
+      released: 0,
+    });
     expect(await queueCounts(queueUrl)).toEqual({ visible: 0, inFlight: 0, delayed: 0 });
   });
 });

@@ -68,6 +68,9 @@ describe('redrive to the DLQ', () => {
       processed: 4 + poison.length * MAX_RECEIVES,
       succeeded: 4,
       failed: poison.length * MAX_RECEIVES,
+      gaveUp: 0,
+      filtered: 0,
+      released: 0,
     });
   });
 
@@ -95,6 +98,9 @@ describe('redrive to the DLQ', () => {
       processed: 6 + poison.length * MAX_RECEIVES,
       succeeded: 6,
       failed: poison.length * MAX_RECEIVES,
+      gaveUp: 0,
+      filtered: 0,
+      released: 0,
     });
   });
 });

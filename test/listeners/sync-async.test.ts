@@ -42,7 +42,14 @@ async function run(listener: (seen: Map<string, number>) => Listener) {
     ).toBe(true);
   } finally {
     const result = await running.stop();
-    expect(result).toEqual({ processed: 6, succeeded: 4, failed: 2 });
+    expect(result).toEqual({
+      processed: 6,
+      succeeded: 4,
+      failed: 2,
+      gaveUp: 0,
+      filtered: 0,
+      released: 0,
+    });
   }
 }
 

@@ -67,7 +67,14 @@ describe('@sqsListener decorator', () => {
       controller.abort();
     }
     const [report] = await run;
-    expect(report!.result).toEqual({ processed: 3, succeeded: 3, failed: 0 });
+    expect(report!.result).toEqual({
+      processed: 3,
+      succeeded: 3,
+      failed: 0,
+      gaveUp: 0,
+      filtered: 0,
+      released: 0,
+    });
     expect([...Orders.seen].sort()).toEqual([...ids].sort());
   });
 
@@ -99,7 +106,14 @@ describe('@sqsListener decorator', () => {
       controller.abort();
     }
     const [report] = await run;
-    expect(report!.result).toEqual({ processed: 4, succeeded: 4, failed: 0 });
+    expect(report!.result).toEqual({
+      processed: 4,
+      succeeded: 4,
+      failed: 0,
+      gaveUp: 0,
+      filtered: 0,
+      released: 0,
+    });
   });
 
   it('refuses instance methods', () => {

@@ -59,7 +59,15 @@ describe('runner: SIGTERM drains', () => {
     expect(idsOf(child.lines, 'aborted')).toEqual([]);
     const report = child.lines.find((l) => l.startsWith('report '));
     expect(JSON.parse(report!.slice('report '.length))).toEqual([
-      { processed: 4, succeeded: 4, failed: 0, timedOut: false },
+      {
+        processed: 4,
+        succeeded: 4,
+        failed: 0,
+        gaveUp: 0,
+        filtered: 0,
+        released: 0,
+        timedOut: false,
+      },
     ]);
 
     // Right after exit: nothing in flight (released, not waiting out 30 s), the handled ones gone.
@@ -116,7 +124,15 @@ describe('runner: SIGTERM drains', () => {
     expect(idsOf(child.lines, 'finish')).toEqual([]);
     const report = child.lines.find((l) => l.startsWith('report '));
     expect(JSON.parse(report!.slice('report '.length))).toEqual([
-      { processed: 0, succeeded: 0, failed: 0, timedOut: true },
+      {
+        processed: 0,
+        succeeded: 0,
+        failed: 0,
+        gaveUp: 0,
+        filtered: 0,
+        released: 0,
+        timedOut: true,
+      },
     ]);
     // Everything visible again at once, the abandoned message included (visibility is 30 s).
     expect(await visibleSoon(queueUrl, 3)).toEqual({ visible: 3, inFlight: 0, delayed: 0 });

@@ -81,13 +81,13 @@ describe('runListeners with two listeners', () => {
       {
         name: 'orders',
         queueUrl: orders.queueUrl,
-        result: { processed: 5, succeeded: 5, failed: 0 },
+        result: { processed: 5, succeeded: 5, failed: 0, gaveUp: 0, filtered: 0, released: 0 },
         timedOut: false,
       },
       {
         name: 'invoices',
         queueUrl: invoices.queueUrl,
-        result: { processed: 7, succeeded: 7, failed: 0 },
+        result: { processed: 7, succeeded: 7, failed: 0, gaveUp: 0, filtered: 0, released: 0 },
         timedOut: false,
       },
     ]);
@@ -106,7 +106,9 @@ describe('runListeners with two listeners', () => {
       logger: silentLogger,
       env: {},
     });
-    expect(reports.map((r) => r.result)).toEqual([{ processed: 0, succeeded: 0, failed: 0 }]);
+    expect(reports.map((r) => r.result)).toEqual([
+      { processed: 0, succeeded: 0, failed: 0, gaveUp: 0, filtered: 0, released: 0 },
+    ]);
     expect(counts.ReceiveMessageCommand ?? 0).toBe(0);
     expect(await queueCounts(queueUrl)).toEqual({ visible: 3, inFlight: 0, delayed: 0 });
   });

@@ -6,6 +6,7 @@ import type { Listener, ListenerResult } from '../../src/index.js';
 import { silentLogger } from '../../src/logger.js';
 import { type SqsMessageStream, sqsMessages } from '../../src/sqs-messages.js';
 import type { SqsMessagesOptions } from '../../src/stream-config.js';
+import { countingClient } from './sqs.js';
 
 export interface RunningListener {
   stream: SqsMessageStream;
@@ -28,6 +29,8 @@ export function startListener(
 ): RunningListener {
   const controller = new AbortController();
   const stream = sqsMessages(queueUrl, {
+    // Never the SDK's default client: it would talk to AWS, not fauxqs.
+    client: countingClient().client,
     waitTime: 1,
     idleSleepMax: 0,
     logger: silentLogger,

@@ -13,6 +13,7 @@ import { openStream, take } from '../support/unit.js';
 const settler: Settler = {
   ack: () => Promise.resolve(),
   nack: () => Promise.resolve(),
+  expire: () => Promise.resolve(),
 };
 
 function leased(raw: Partial<Message>): LeasedMessage {

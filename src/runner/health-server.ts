@@ -1,0 +1,118 @@
+/**
+ * The runner's optional HTTP endpoint: `/health` for ECS/Kubernetes/load-balancer checks and
+ * `/metrics` for Prometheus. Plain `node:http`; the server is unref'd and closed (with its
+ * keep-alive connections) when the run ends, so it never keeps a process alive.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { formatMetrics, type ListenerMetrics, PROMETHEUS_CONTENT_TYPE } from './prometheus.js';
+
+/** The `health` option of `runListeners()`. */
+export interface HealthOptions {
+  /** TCP port; 0 picks a free one (see `onListening`). */
+  port: number;
+  /** Interface to bind. Default `0.0.0.0`, so a load balancer or sidecar can reach it. */
+  host?: string;
+  /**
+   * `/health` turns 503 once receives have been failing for this many seconds with no success
+   * in between. Default 60: long enough to ride out throttling, short enough for an
+   * orchestrator to replace a task that lost its credentials or network.
+   */
+  unhealthyAfterSecs?: number;
+  /** Called with the server's base URL once it listens (useful with `port: 0`). */
+  onListening?: (url: string) => void;
+}
+
+/** What the server reads on each request. */
+export interface HealthSource {
+  listeners(): ListenerMetrics[];
+  draining(): boolean;
+  /** When the run started, ms: receives failing since then count as failing. */
+  startedAtMs: number;
+}
+
+/** The listening server. */
+export interface HealthServer {
+  url: string;
+  close(): Promise<void>;
+}
+
+/** The body of `/health`: the overall status and each listener's. */
+export interface HealthReport {
+  status: 'ok' | 'draining' | 'failing';
+  listeners: Array<{ name: string; status: 'ok' | 'failing'; lastReceiveAt: string | null }>;
+}
+
+export function healthReport(
+  source: HealthSource,
+  nowMs: number,
+  unhealthyAfterMs: number,
+): HealthReport {
+  const listeners = source.listeners().map((l) => {
+    const ok = l.stats.lastReceiveAt?.getTime();
+    const failedAt = l.stats.lastReceiveErrorAt?.getTime();
+    // Failing = the latest receive failed, and none succeeded for the whole grace period. A
+    // listener that is busy (maxInFlight reached) sends no receives and stays healthy.
+    const failing =
+      failedAt !== undefined &&
+      (ok === undefined || failedAt > ok) &&
+      nowMs - (ok ?? source.startedAtMs) >= unhealthyAfterMs;
+    return {
+      name: l.name,
+      status: failing ? ('failing' as const) : ('ok' as const),
+      lastReceiveAt: l.stats.lastReceiveAt?.toISOString() ?? null,
+    };
+  });
+  const status = source.draining()
+    ? 'draining'
+    : listeners.some((l) => l.status === 'failing')
+      ? 'failing'
+      : 'ok';
+  return { status, listeners };
+}
+
+export async function startHealthServer(
+  options: HealthOptions,
+  source: HealthSource,
+): Promise<HealthServer> {
+  const unhealthyAfterMs = (options.unhealthyAfterSecs ?? 60) * 1000;
+  const server = createServer((request: IncomingMessage, response: ServerResponse) => {
+    const path = (request.url ?? '/').split('?')[0];
+    if (request.method !== 'GET' && request.method !== 'HEAD') {
+      response.writeHead(405, { allow: 'GET, HEAD' }).end();
+    } else if (path === '/health') {
+      const report = healthReport(source, Date.now(), unhealthyAfterMs);
+      response
+        .writeHead(report.status === 'ok' ? 200 : 503, { 'content-type': 'application/json' })
+        .end(JSON.stringify(report));
+    } else if (path === '/metrics') {
+      response
+        .writeHead(200, { 'content-type': PROMETHEUS_CONTENT_TYPE })
+        .end(formatMetrics(source.listeners(), source.draining()));
+    } else {
+      response.writeHead(404).end();
+    }
+  });
+  // Idle keep-alive sockets of a health checker must not delay close() or the process exit.
+  server.keepAliveTimeout = 5_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host ?? '0.0.0.0', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  server.unref();
+  const address = server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const url = `http://${host}:${address.port}`;
+  options.onListening?.(url);
+  return {
+    url,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}

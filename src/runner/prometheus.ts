@@ -1,0 +1,146 @@
+/**
+ * The runner's metrics in Prometheus text exposition format (version 0.0.4). The format is a
+ * few lines of text per metric, so it is written by hand rather than adding a dependency.
+ */
+import type { StreamStats } from '../stats.js';
+import type { HandlerStats } from './handler-stats.js';
+
+/** The content type Prometheus expects for the text format. */
+export const PROMETHEUS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
+
+/** One listener's numbers, as the runner sees them at scrape time. */
+export interface ListenerMetrics {
+  name: string;
+  queueUrl: string;
+  stats: StreamStats;
+  handler: HandlerStats;
+}
+
+interface Sample {
+  suffix?: string;
+  labels: Record<string, string>;
+  value: number;
+}
+
+interface Family {
+  name: string;
+  help: string;
+  type: 'counter' | 'gauge' | 'summary';
+  samples: Sample[];
+}
+
+type CounterKey = {
+  [K in keyof StreamStats]-?: StreamStats[K] extends number ? K : never;
+}[keyof StreamStats];
+
+const COUNTERS: Array<[string, CounterKey, string]> = [
+  ['receives_total', 'receives', 'ReceiveMessage requests sent.'],
+  ['receive_errors_total', 'receiveErrors', 'ReceiveMessage requests that failed.'],
+  ['messages_received_total', 'received', 'Messages received (leased).'],
+  ['messages_acked_total', 'acked', 'Messages deleted, as SQS confirmed.'],
+  [
+    'ack_failures_total',
+    'ackFailed',
+    'Deletes SQS refused; those messages will be delivered again.',
+  ],
+  ['messages_nacked_total', 'nacked', 'Messages given back for a retry.'],
+  ['lease_extensions_total', 'extended', 'Visibility extensions SQS confirmed.'],
+  ['leases_lost_total', 'lost', 'Leases that ended before the message was settled.'],
+  ['messages_released_total', 'released', 'Messages given back unhandled (shutdown).'],
+];
+
+/** Renders every listener's metrics, plus whether the runner is draining. */
+export function formatMetrics(listeners: readonly ListenerMetrics[], draining: boolean): string {
+  const families: Family[] = COUNTERS.map(([name, key, help]) => ({
+    name,
+    help,
+    type: 'counter',
+    samples: listeners.map((l) => ({ labels: labelsOf(l), value: l.stats[key] })),
+  }));
+  families.push(
+    {
+      name: 'messages_in_flight',
+      help: 'Leased, unsettled messages (buffered or in a handler).',
+      type: 'gauge',
+      samples: listeners.map((l) => ({ labels: labelsOf(l), value: l.stats.inFlight })),
+    },
+    {
+      name: 'last_receive_timestamp_seconds',
+      help: 'Unix time of the last successful ReceiveMessage (0 before the first).',
+      type: 'gauge',
+      samples: listeners.map((l) => ({
+        labels: labelsOf(l),
+        value: (l.stats.lastReceiveAt?.getTime() ?? 0) / 1000,
+      })),
+    },
+    {
+      name: 'handler_errors_total',
+      help: 'Handler calls that threw.',
+      type: 'counter',
+      samples: listeners.map((l) => ({ labels: labelsOf(l), value: l.handler.errors })),
+    },
+    {
+      name: 'handler_duration_seconds',
+      help: 'Handler call duration (quantiles over the last 1024 calls).',
+      type: 'summary',
+      samples: listeners.flatMap((l) => {
+        const d = l.handler.duration;
+        const labels = labelsOf(l);
+        return [
+          { labels: { ...labels, quantile: '0.5' }, value: d.p50Ms / 1000 },
+          { labels: { ...labels, quantile: '0.9' }, value: d.p90Ms / 1000 },
+          { labels: { ...labels, quantile: '0.99' }, value: d.p99Ms / 1000 },
+          { suffix: '_sum', labels, value: d.sumMs / 1000 },
+          { suffix: '_count', labels, value: d.count },
+        ];
+      }),
+    },
+    {
+      name: 'handler_duration_max_seconds',
+      help: 'Longest handler call since start.',
+      type: 'gauge',
+      samples: listeners.map((l) => ({
+        labels: labelsOf(l),
+        value: l.handler.duration.maxMs / 1000,
+      })),
+    },
+    {
+      name: 'draining',
+      help: '1 while the runner drains after a stop signal, else 0.',
+      type: 'gauge',
+      samples: [{ labels: {}, value: draining ? 1 : 0 }],
+    },
+  );
+  return families.map(render).join('');
+}
+
+function labelsOf(listener: ListenerMetrics): Record<string, string> {
+  return {
+    listener: listener.name,
+    queue: listener.queueUrl.slice(listener.queueUrl.lastIndexOf('/') + 1),
+  };
+}
+
+function render(family: Family): string {
+  const name = `sqs_listener_${family.name}`;
+  let out = `# HELP ${name} ${family.help}\n# TYPE ${name} ${family.type}\n`;
+  for (const sample of family.samples) {
+    const labels = Object.entries(sample.labels)
+      .map(([k, v]) => `${k}="${escapeLabel(v)}"`)
+      .join(',');
+    out += `${name}${sample.suffix ?? ''}${labels ? `{${labels}}` : ''} ${formatValue(sample.value)}\n`;
+  }
+  return out;
+}
+
+// The text format escapes backslash, double quote and line feed in label values.
+function escapeLabel(value: string): string {
+  return value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
+}
+
+function formatValue(value: number): string {
+  if (Number.isNaN(value)) return 'NaN';
+  if (value === Number.POSITIVE_INFINITY) return '+Inf';
+  if (value === Number.NEGATIVE_INFINITY) return '-Inf';
+  return String(value);
+}

@@ -1,0 +1,395 @@
+/**
+ * `createInMemorySqs()`: an SQS in the test process, usable as the `client` option, so handlers
+ * and pipelines can be tested without a server. It follows SQS's rules closely enough that the
+ * same scenarios pass against it and against a real SQS-compatible server (see
+ * test/testing/parity.test.ts).
+ */
+import { setImmediate as realSetImmediate } from 'node:timers';
+import type { MessageAttributeValue, SQSClient } from '@aws-sdk/client-sqs';
+import type { MessageAttributeRecord } from '../leased-message.js';
+import { type Clock, systemClock } from './clock.js';
+import { type CommandContext, runCommand } from './commands.js';
+import { InMemoryQueue, type MessageState, type StoredMessage } from './in-memory-queue.js';
+import { abortError, sqsError } from './sqs-errors.js';
+import { checkMessageAttributes } from './validation.js';
+
+/** Options of {@link createInMemorySqs}. */
+export interface InMemorySqsOptions {
+  /** Time source for visibility timeouts, delays and long polls. Default {@link systemClock}. */
+  clock?: Clock;
+  /** Region in queue URLs and ARNs. Default `us-east-1`. */
+  region?: string;
+  /** Account id in queue URLs and ARNs. Default `000000000000`. */
+  accountId?: string;
+}
+
+/** Options of {@link InMemorySqs.createQueue}. */
+export interface InMemoryQueueOptions {
+  /** A FIFO queue; `.fifo` is appended to the name when missing. */
+  fifo?: boolean;
+  /** The queue's default visibility timeout, seconds. Default 30. */
+  visibilityTimeout?: number;
+  /** The queue's default delay, seconds. Default 0. */
+  delaySeconds?: number;
+  /** FIFO: deduplicate on a hash of the body when no deduplication id is given. Default true. */
+  contentBasedDeduplication?: boolean;
+  /** Creates `<name>-dlq` (or `name`) and a redrive policy moving a message there after `maxReceiveCount` receives. */
+  deadLetterQueue?: { maxReceiveCount: number; name?: string };
+}
+
+/** Options of {@link InMemorySqs.sendMessage}. */
+export interface InMemorySendOptions {
+  /** Simple values (string, number, bytes) or SDK attribute values. */
+  messageAttributes?: Record<string, string | number | Uint8Array | MessageAttributeValue>;
+  /** FIFO message group; default `default` on FIFO queues. */
+  groupId?: string;
+  /** FIFO deduplication id; default: content-based. */
+  deduplicationId?: string;
+  /** Standard queues: seconds before the message becomes visible. */
+  delaySeconds?: number;
+}
+
+/** A message held by the in-memory SQS, as the inspection helpers return it. */
+export interface InMemoryMessage {
+  messageId: string;
+  body: string;
+  /** The body parsed as JSON; `undefined` when it is not JSON. */
+  json: unknown;
+  messageAttributes: MessageAttributeRecord;
+  /** Receives so far (SQS's ApproximateReceiveCount). */
+  receiveCount: number;
+  sentAt: Date;
+  groupId?: string;
+}
+
+/** How many messages a queue holds in each state. */
+export interface InMemoryQueueCounts {
+  visible: number;
+  inFlight: number;
+  delayed: number;
+  /** Deleted by consumers so far. */
+  deleted: number;
+  /** Sitting in the queue's dead-letter queue. */
+  deadLettered: number;
+}
+
+/** A request the in-memory SQS answered (or refused), for assertions on batching. */
+export interface InMemoryRequest {
+  /** The command class name without `Command`, e.g. `DeleteMessageBatch`. */
+  command: string;
+  input: unknown;
+  atMs: number;
+}
+
+/** An in-memory SQS. Create it with {@link createInMemorySqs}. */
+export class InMemorySqs {
+  /** Every request sent through {@link InMemorySqs.send}, in order. */
+  readonly requests: InMemoryRequest[] = [];
+  private readonly clock: Clock;
+  private readonly region: string;
+  private readonly accountId: string;
+  private readonly queues = new Map<string, InMemoryQueue>();
+  private readonly waiters = new Set<() => void>();
+  private readonly context: CommandContext;
+
+  constructor(options: InMemorySqsOptions = {}) {
+    this.clock = options.clock ?? systemClock;
+    this.region = options.region ?? 'us-east-1';
+    this.accountId = options.accountId ?? '000000000000';
+    this.context = {
+      clock: this.clock,
+      queue: (url) => this.queueAt(url),
+      deadLetter: (queue, message) => this.deadLetter(queue, message),
+      createQueue: (name, attributes) => this.createQueueFromAttributes(name, attributes),
+      queueUrlOf: (name) =>
+        [...this.queues.values()].find((q) => q.settings.name === name)?.settings.url,
+      changed: () => this.changed(),
+      waitForChange: (untilMs, signal) => this.waitForChange(untilMs, signal),
+    };
+  }
+
+  /** This SQS typed as the `client` option expects. Only `send` and `destroy` are implemented. */
+  get client(): SQSClient {
+    return this as unknown as SQSClient;
+  }
+
+  /**
+   * Answers an SDK command (`ReceiveMessage`, `DeleteMessageBatch`, `ChangeMessageVisibilityBatch`,
+   * `SendMessage`, `SendMessageBatch`, `DeleteMessage`, `ChangeMessageVisibility`,
+   * `GetQueueAttributes`, `CreateQueue`, `GetQueueUrl`) the way SQS would. Rejects with an
+   * `AbortError` when `abortSignal` aborts, at once for a long poll.
+   */
+  async send(command: object, options: { abortSignal?: AbortSignal } = {}): Promise<unknown> {
+    const input = (command as { input?: unknown }).input;
+    this.requests.push({
+      command: command.constructor.name.replace(/Command$/, ''),
+      input: structuredClone(input),
+      atMs: this.clock.now(),
+    });
+    // A network round trip always yields to the event loop; so does this, so a consumer that
+    // polls in a loop cannot starve timers. node:timers is not replaced by fake timers.
+    await new Promise((resolve) => realSetImmediate(resolve));
+    if (options.abortSignal?.aborted) throw abortError();
+    return runCommand(this.context, command, options.abortSignal);
+  }
+
+  /** Nothing to release; present because the library destroys clients it owns. */
+  destroy(): void {}
+
+  /** Creates a queue (idempotent by name) and returns its URL. */
+  createQueue(name: string, options: InMemoryQueueOptions = {}): string {
+    const fifo = options.fifo ?? name.endsWith('.fifo');
+    const fullName = fifo && !name.endsWith('.fifo') ? `${name}.fifo` : name;
+    const attributes: Record<string, string> = {
+      VisibilityTimeout: String(options.visibilityTimeout ?? 30),
+      DelaySeconds: String(options.delaySeconds ?? 0),
+    };
+    if (fifo) {
+      attributes.FifoQueue = 'true';
+      attributes.ContentBasedDeduplication = String(options.contentBasedDeduplication ?? true);
+    }
+    if (options.deadLetterQueue) {
+      const base = fullName.replace(/\.fifo$/, '');
+      const dlqName = options.deadLetterQueue.name ?? `${base}-dlq${fifo ? '.fifo' : ''}`;
+      const dlqUrl = this.createQueue(dlqName, { fifo });
+      attributes.RedrivePolicy = JSON.stringify({
+        deadLetterTargetArn: this.queueAt(dlqUrl).settings.arn,
+        maxReceiveCount: options.deadLetterQueue.maxReceiveCount,
+      });
+    }
+    return this.createQueueFromAttributes(fullName, attributes);
+  }
+
+  /** The URL of the dead-letter queue of `queueUrl`, if it has a redrive policy. */
+  deadLetterQueueUrl(queueUrl: string): string | undefined {
+    const arn = this.queueAt(queueUrl).settings.redrive?.deadLetterTargetArn;
+    return [...this.queues.values()].find((q) => q.settings.arn === arn)?.settings.url;
+  }
+
+  /** Sends one message; an object body is JSON-encoded. Returns the message id. */
+  sendMessage(queueUrl: string, body: string | object, options: InMemorySendOptions = {}): string {
+    const queue = this.queueAt(queueUrl);
+    const messageAttributes = toSdkAttributes(options.messageAttributes);
+    checkMessageAttributes(messageAttributes);
+    const { messageId } = queue.enqueue(
+      {
+        body: typeof body === 'string' ? body : JSON.stringify(body),
+        messageAttributes,
+        delaySecs: options.delaySeconds,
+        groupId: queue.settings.fifo ? (options.groupId ?? 'default') : undefined,
+        deduplicationId: options.deduplicationId,
+      },
+      this.clock.now(),
+    );
+    this.changed();
+    return messageId;
+  }
+
+  /** Sends several messages with the same options; returns their ids in order. */
+  sendMessages(
+    queueUrl: string,
+    bodies: ReadonlyArray<string | object>,
+    options: InMemorySendOptions = {},
+  ): string[] {
+    return bodies.map((body) => this.sendMessage(queueUrl, body, options));
+  }
+
+  /** Messages a receive could return now. */
+  visible(queueUrl: string): InMemoryMessage[] {
+    return this.inState(queueUrl, 'visible');
+  }
+
+  /** Messages received and not yet deleted whose visibility timeout has not ended. */
+  inFlight(queueUrl: string): InMemoryMessage[] {
+    return this.inState(queueUrl, 'inFlight');
+  }
+
+  /** Messages sent with a delay that has not ended. */
+  delayed(queueUrl: string): InMemoryMessage[] {
+    return this.inState(queueUrl, 'delayed');
+  }
+
+  /** Messages deleted by consumers, in the order they were deleted. */
+  deleted(queueUrl: string): InMemoryMessage[] {
+    return this.queueAt(queueUrl).deleted.map(snapshot);
+  }
+
+  /** Messages moved to the dead-letter queue of `queueUrl` and still there. */
+  deadLetters(queueUrl: string): InMemoryMessage[] {
+    const dlqUrl = this.deadLetterQueueUrl(queueUrl);
+    return dlqUrl === undefined ? [] : this.queueAt(dlqUrl).messages.map(snapshot);
+  }
+
+  /** How many messages `queueUrl` holds in each state, and how many were deleted or dead-lettered. */
+  counts(queueUrl: string): InMemoryQueueCounts {
+    const queue = this.queueAt(queueUrl);
+    const now = this.clock.now();
+    return {
+      visible: queue.count('visible', now),
+      inFlight: queue.count('inFlight', now),
+      delayed: queue.count('delayed', now),
+      deleted: queue.deleted.length,
+      deadLettered: this.deadLetters(queueUrl).length,
+    };
+  }
+
+  /**
+   * Resolves once `predicate` holds. It is checked after every request and whenever a message
+   * becomes visible, on the injected clock (advance fake timers to get there).
+   */
+  async until(predicate: () => boolean, options: { signal?: AbortSignal } = {}): Promise<void> {
+    while (!predicate()) await this.waitForChange(Number.POSITIVE_INFINITY, options.signal);
+  }
+
+  /** Resolves once `queueUrl` holds nothing visible, delayed or in flight (all deleted or dead-lettered). */
+  untilEmpty(queueUrl: string, options: { signal?: AbortSignal } = {}): Promise<void> {
+    return this.until(() => {
+      const c = this.counts(queueUrl);
+      return c.visible + c.inFlight + c.delayed === 0;
+    }, options);
+  }
+
+  private inState(queueUrl: string, state: MessageState): InMemoryMessage[] {
+    const queue = this.queueAt(queueUrl);
+    const now = this.clock.now();
+    return queue.messages.filter((m) => queue.stateOf(m, now) === state).map(snapshot);
+  }
+
+  private queueAt(url: string | undefined): InMemoryQueue {
+    const queue = url === undefined ? undefined : this.queues.get(url);
+    if (!queue) throw sqsError('QueueDoesNotExist', `The specified queue does not exist: ${url}`);
+    return queue;
+  }
+
+  private createQueueFromAttributes(name: string, attributes: Record<string, string>): string {
+    const fifo = attributes.FifoQueue === 'true';
+    if (fifo !== name.endsWith('.fifo') || !/^[\w-]{1,80}(\.fifo)?$/.test(name)) {
+      throw sqsError(
+        'InvalidParameterValue',
+        `Invalid queue name ${name} (FIFO queues, and only they, end in .fifo).`,
+      );
+    }
+    const url = `https://sqs.${this.region}.amazonaws.com/${this.accountId}/${name}`;
+    const existing = this.queues.get(url);
+    if (existing) return url;
+    const redrive = attributes.RedrivePolicy
+      ? (JSON.parse(attributes.RedrivePolicy) as {
+          deadLetterTargetArn: string;
+          maxReceiveCount: number | string;
+        })
+      : undefined;
+    this.queues.set(
+      url,
+      new InMemoryQueue({
+        name,
+        url,
+        arn: `arn:aws:sqs:${this.region}:${this.accountId}:${name}`,
+        fifo,
+        visibilityTimeoutSecs: Number(attributes.VisibilityTimeout ?? 30),
+        delaySecs: Number(attributes.DelaySeconds ?? 0),
+        receiveWaitTimeSecs: Number(attributes.ReceiveMessageWaitTimeSeconds ?? 0),
+        contentBasedDeduplication: attributes.ContentBasedDeduplication === 'true',
+        ...(redrive
+          ? {
+              redrive: {
+                deadLetterTargetArn: redrive.deadLetterTargetArn,
+                maxReceiveCount: Number(redrive.maxReceiveCount),
+              },
+            }
+          : {}),
+      }),
+    );
+    return url;
+  }
+
+  private deadLetter(queue: InMemoryQueue, message: StoredMessage): boolean {
+    const arn = queue.settings.redrive?.deadLetterTargetArn;
+    const dlq = [...this.queues.values()].find((q) => q.settings.arn === arn);
+    if (!dlq) return false;
+    dlq.adopt(message, this.clock.now());
+    return true;
+  }
+
+  private changed(): void {
+    for (const wake of [...this.waiters]) wake();
+  }
+
+  /** Waits for the next request, the next message becoming visible, or `untilMs`. */
+  private waitForChange(untilMs: number, signal: AbortSignal | undefined): Promise<void> {
+    return new Promise((resolve, reject) => {
+      if (signal?.aborted) {
+        reject(abortError());
+        return;
+      }
+      const now = this.clock.now();
+      let wakeAtMs = untilMs;
+      for (const queue of this.queues.values()) {
+        wakeAtMs = Math.min(wakeAtMs, queue.nextVisibleAtMs(now) ?? wakeAtMs);
+      }
+      let timer: unknown;
+      const finish = () => {
+        this.waiters.delete(wake);
+        if (timer !== undefined) this.clock.clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+      };
+      const wake = () => {
+        finish();
+        resolve();
+      };
+      const onAbort = () => {
+        finish();
+        reject(abortError());
+      };
+      if (Number.isFinite(wakeAtMs))
+        timer = this.clock.setTimeout(wake, Math.max(0, wakeAtMs - now));
+      this.waiters.add(wake);
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+}
+
+/** An in-memory SQS with no queues yet: create them with {@link InMemorySqs.createQueue}. */
+export function createInMemorySqs(options: InMemorySqsOptions = {}): InMemorySqs {
+  return new InMemorySqs(options);
+}
+
+function toSdkAttributes(
+  attributes: InMemorySendOptions['messageAttributes'],
+): Record<string, MessageAttributeValue> | undefined {
+  if (attributes === undefined) return undefined;
+  const out: Record<string, MessageAttributeValue> = {};
+  for (const [name, value] of Object.entries(attributes)) {
+    if (typeof value === 'string') out[name] = { DataType: 'String', StringValue: value };
+    else if (typeof value === 'number')
+      out[name] = { DataType: 'Number', StringValue: String(value) };
+    else if (value instanceof Uint8Array) out[name] = { DataType: 'Binary', BinaryValue: value };
+    else out[name] = value;
+  }
+  return out;
+}
+
+function snapshot(message: StoredMessage): InMemoryMessage {
+  let json: unknown;
+  try {
+    json = JSON.parse(message.body);
+  } catch {
+    json = undefined;
+  }
+  const messageAttributes: MessageAttributeRecord = {};
+  for (const [name, value] of Object.entries(message.messageAttributes)) {
+    const base = (value.DataType ?? 'String').split('.')[0];
+    if (base === 'Binary' && value.BinaryValue) messageAttributes[name] = value.BinaryValue;
+    else if (base === 'Number') messageAttributes[name] = Number(value.StringValue);
+    else if (value.StringValue !== undefined) messageAttributes[name] = value.StringValue;
+  }
+  const out: InMemoryMessage = {
+    messageId: message.messageId,
+    body: message.body,
+    json,
+    messageAttributes,
+    receiveCount: message.receiveCount,
+    sentAt: new Date(message.sentAtMs),
+  };
+  if (message.groupId !== undefined) out.groupId = message.groupId;
+  return out;
+}

@@ -1,0 +1,16 @@
+/**
+ * `sqs-fargate-listener/testing`: helpers for testing handlers and pipelines without a server.
+ *
+ * @packageDocumentation
+ */
+export type { Clock } from './clock.js';
+export { systemClock } from './clock.js';
+export type {
+  InMemoryMessage,
+  InMemoryQueueCounts,
+  InMemoryQueueOptions,
+  InMemoryRequest,
+  InMemorySendOptions,
+  InMemorySqsOptions,
+} from './in-memory-sqs.js';
+export { createInMemorySqs, InMemorySqs } from './in-memory-sqs.js';

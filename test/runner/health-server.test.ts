@@ -1,0 +1,122 @@
+/**
+ * runListeners({ health }): /health and /metrics over HTTP while the run lasts, 503 while
+ * draining or after receives kept failing, and the server gone when the run ends.
+ */
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import { describe, expect, it } from 'vitest';
+import { runListeners, silentLogger, sqsListener } from '../../src/index.js';
+import { createInMemorySqs } from '../../src/testing/index.js';
+import { eventually, sleep } from '../support/sqs.js';
+
+function serverHandles(): number {
+  return process.getActiveResourcesInfo().filter((r) => r === 'TCPServerWrap').length;
+}
+
+describe('health endpoint', () => {
+  it('serves /health and /metrics, turns 503 while draining, and closes when the run ends', async () => {
+    const sqs = createInMemorySqs();
+    const queueUrl = sqs.createQueue('orders');
+    sqs.sendMessages(queueUrl, [{ n: 1 }, { n: 2 }, { n: 3 }]);
+    let release: () => void = () => {};
+    const blocked = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const registration = sqsListener({ queueUrl, waitTime: 1, idleSleepMax: 0 }, async (m) => {
+      if ((m.json as { n: number }).n === 3) await blocked;
+      else await sleep(10);
+    });
+    const handlesBefore = serverHandles();
+    const controller = new AbortController();
+    let url = '';
+    const run = runListeners({
+      listeners: [registration],
+      client: sqs.client,
+      signal: controller.signal,
+      handleSignals: false,
+      logger: silentLogger,
+      env: {},
+      health: { port: 0, host: '127.0.0.1', onListening: (u) => (url = u) },
+    });
+    expect(await eventually(() => sqs.deleted(queueUrl).length === 2, 5_000, 20)).toBe(true);
+
+    const health = await fetch(`${url}/health`);
+    expect(health.status).toBe(200);
+    expect(await health.json()).toMatchObject({ status: 'ok', listeners: [{ name: 'orders' }] });
+
+    const metrics = await fetch(`${url}/metrics`);
+    expect(metrics.headers.get('content-type')).toContain('text/plain; version=0.0.4');
+    const text = await metrics.text();
+    expect(text).toContain('# TYPE sqs_listener_messages_received_total counter');
+    expect(text).toContain(
+      'sqs_listener_messages_received_total{listener="orders",queue="orders"} 3',
+    );
+    expect(text).toContain('sqs_listener_messages_in_flight{listener="orders",queue="orders"} 1');
+    expect(text).toMatch(
+      /sqs_listener_handler_duration_seconds_count\{listener="orders",queue="orders"\} 2\n/,
+    );
+    expect(text).toMatch(/sqs_listener_handler_duration_seconds\{[^}]*quantile="0.5"\} 0\.0\d+/);
+    expect(text).toContain('sqs_listener_draining 0');
+    expect((await fetch(`${url}/nope`)).status).toBe(404);
+
+    // Draining: the blocked handler keeps the run alive; health says so.
+    controller.abort();
+    const draining = await fetch(`${url}/health`);
+    expect(draining.status).toBe(503);
+    expect(await draining.json()).toMatchObject({ status: 'draining' });
+    release();
+    const [report] = await run;
+    expect(report?.handler.duration.count).toBe(3);
+    expect(report?.handler.duration.maxMs).toBeGreaterThanOrEqual(report!.handler.duration.p50Ms);
+    expect(report?.stats.inFlight).toBe(0);
+    await expect(fetch(`${url}/health`)).rejects.toThrow();
+    expect(serverHandles()).toBe(handlesBefore);
+  });
+
+  it('turns 503 once receives have failed for unhealthyAfterSecs, and 200 again when they work', async () => {
+    const sqs = createInMemorySqs();
+    const queueUrl = sqs.createQueue('flaky');
+    let failing = true;
+    // Throttling is retried with backoff (not fatal), like a network outage.
+    const client = {
+      send: (command: object, options?: { abortSignal?: AbortSignal }) => {
+        if (failing && command.constructor.name === 'ReceiveMessageCommand') {
+          const error = new Error('Rate exceeded');
+          error.name = 'ThrottlingException';
+          return Promise.reject(error);
+        }
+        return sqs.send(command, options);
+      },
+      destroy: () => {},
+    } as unknown as SQSClient;
+    const registration = sqsListener({ queueUrl, waitTime: 1, idleSleepMax: 0 }, () => {});
+    const controller = new AbortController();
+    let url = '';
+    const run = runListeners({
+      listeners: [registration],
+      client,
+      signal: controller.signal,
+      handleSignals: false,
+      logger: silentLogger,
+      env: {},
+      health: {
+        port: 0,
+        host: '127.0.0.1',
+        unhealthyAfterSecs: 0.3,
+        onListening: (u) => (url = u),
+      },
+    });
+    try {
+      const status = async () => (await fetch(`${url}/health`)).status;
+      expect(await eventually(async () => url !== '' && (await status()) === 503, 5_000, 50)).toBe(
+        true,
+      );
+      const body = (await (await fetch(`${url}/health`)).json()) as { status: string };
+      expect(body.status).toBe('failing');
+      failing = false;
+      expect(await eventually(async () => (await status()) === 200, 10_000, 50)).toBe(true);
+    } finally {
+      controller.abort();
+      await run;
+    }
+  });
+});
