@@ -22,7 +22,7 @@ export async function run(ctx: RunContext): Promise<void> {
       await handler(m.body);
       // Not awaited: the ack is batched, and awaiting it would serialise the loop on SQS.
       void m.ack();
-      ctx.handled(m.messageId);
+      ctx.handled(m.messageId, m.body);
     };
     if (concurrency <= 1) {
       await work();

@@ -34,14 +34,14 @@ export async function run(ctx: RunContext): Promise<void> {
               handler,
               messages.map((m: LeasedMessage) => m.body),
             );
-            for (const m of messages) ctx.handled(m.messageId);
+            for (const m of messages) ctx.handled(m.messageId, m.body);
           },
         }
       : {
           options: { ...common, mode: 'per_message' },
           handler: async (m: LeasedMessage) => {
             await handler(m.body);
-            ctx.handled(m.messageId);
+            ctx.handled(m.messageId, m.body);
           },
         };
   const reports = await runListeners({

@@ -69,7 +69,7 @@ export async function run(ctx: RunContext): Promise<void> {
       } finally {
         clearInterval(heartbeat);
       }
-      for (const m of messages) ctx.handled(m.MessageId ?? '');
+      for (const m of messages) ctx.handled(m.MessageId ?? '', m.Body ?? '');
       const out = await client.send(
         new DeleteMessageBatchCommand({ QueueUrl: queueUrl, Entries: entries(messages) }),
       );

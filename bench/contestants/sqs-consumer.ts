@@ -30,13 +30,13 @@ export async function run(ctx: RunContext): Promise<void> {
         handler,
         messages.map((m) => m.Body ?? ''),
       );
-      for (const m of messages) ctx.handled(m.MessageId ?? '');
+      for (const m of messages) ctx.handled(m.MessageId ?? '', m.Body ?? '');
       return messages;
     };
   } else {
     config.handleMessage = async (message: Message) => {
       await handler(message.Body ?? '');
-      ctx.handled(message.MessageId ?? '');
+      ctx.handled(message.MessageId ?? '', message.Body ?? '');
       return message;
     };
   }

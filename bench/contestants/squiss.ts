@@ -35,7 +35,7 @@ export async function run(ctx: RunContext): Promise<void> {
     });
     squiss.on('message', (msg: Message) => {
       const done = () => {
-        ctx.handled(msg.raw.MessageId ?? '');
+        ctx.handled(msg.raw.MessageId ?? '', msg.raw.Body ?? '');
         msg.del();
       };
       const r = handler(String(msg.body ?? ''));

@@ -13,7 +13,8 @@ export interface RunContext {
   /** The workload's handler; call it with each message body. */
   handler: Handler;
   /** Call after the handler finished for a message (before or after deleting it). */
-  handled: (messageId: string) => void;
+  /** `body` carries the message's sequence number, so that tracking costs a bit per message. */
+  handled: (messageId: string, body: string) => void;
   /** Aborts once every expected message was handled: stop receiving then. */
   allHandled: AbortSignal;
   /** Messages in the queue (for peers that must count their own confirmed deletes). */
