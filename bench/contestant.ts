@@ -77,6 +77,9 @@ async function main(): Promise<void> {
   await run(ctx);
   const end = performance.now();
   const cpu = process.cpuUsage(cpuBefore);
+  // Children run with --expose-gc: what survives a full collection is what the run retained.
+  (globalThis as { gc?: () => void }).gc?.();
+  const heapAfterGcMb = process.memoryUsage().heapUsed / 1e6;
   client.destroy();
 
   const start = counter.firstReceiveAt ?? end;
@@ -91,6 +94,7 @@ async function main(): Promise<void> {
     cpuSeconds: (cpu.user + cpu.system) / 1e6,
     // maxRSS is in kilobytes.
     peakRssMb: process.resourceUsage().maxRSS / 1024,
+    heapAfterGcMb,
     errors,
   };
   await send({ type: 'result', result });

@@ -36,6 +36,11 @@ export interface ContestantResult {
   cpuSeconds: number;
   /** Peak resident set size of the child process, MB. */
   peakRssMb: number;
+  /**
+   * Heap still in use after a forced full GC once the run ended (MB): what the library retains.
+   * Peak RSS also holds garbage V8 had not collected yet, which grows with run length.
+   */
+  heapAfterGcMb: number;
   /** Errors the contestant's library reported (error events, error logs, lost leases), by kind. */
   errors: Record<string, number>;
 }

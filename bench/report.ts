@@ -40,6 +40,7 @@ export interface Summary {
   cpuSecondsPer1k: Stat;
   serverCpuSecondsPer1k: Stat;
   peakRssMb: Stat;
+  heapAfterGcMb: Stat;
   duplicates: number;
   lost: number;
   left: number;
@@ -97,6 +98,7 @@ export function summarize(
       mine.flatMap((r) => (r.result && !r.error ? [(r.serverCpuSeconds / r.sent) * 1000] : [])),
     ),
     peakRssMb: stat(ok.map((r) => r.peakRssMb)),
+    heapAfterGcMb: stat(ok.map((r) => r.heapAfterGcMb)),
     duplicates: ok.reduce((a, r) => a + r.duplicates, 0),
     lost: mine.reduce((a, r) => a + r.lost, 0),
     left: mine.reduce((a, r) => a + r.left, 0),
@@ -163,6 +165,7 @@ export function markdownTable(summaries: Summary[], baseline: string): string {
     'CPU s / 1k msgs',
     'fauxqs CPU s / 1k',
     'peak RSS MB',
+    'heap after GC MB',
     'dup',
     'lost',
     'errors',
@@ -179,6 +182,7 @@ export function markdownTable(summaries: Summary[], baseline: string): string {
     fmt(s.cpuSecondsPer1k, 3),
     fmt(s.serverCpuSecondsPer1k, 3),
     fmt(s.peakRssMb, 0),
+    fmt(s.heapAfterGcMb, 1),
     String(s.duplicates),
     String(s.lost),
     String(s.errors),

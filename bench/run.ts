@@ -104,7 +104,10 @@ async function startServer(): Promise<Server> {
 function runChild(input: ContestantInput, timeoutMs: number): Promise<ContestantResult> {
   return new Promise((resolve, reject) => {
     // e.g. BENCH_CHILD_FLAGS='--cpu-prof --cpu-prof-dir=bench/results/profiles' to profile a run.
-    const flags = (process.env.BENCH_CHILD_FLAGS ?? '').split(' ').filter(Boolean);
+    const flags = [
+      '--expose-gc',
+      ...(process.env.BENCH_CHILD_FLAGS ?? '').split(' ').filter(Boolean),
+    ];
     const child = forkTs('contestant.ts', [JSON.stringify(input)], flags);
     let stderr = '';
     let message: ChildMessage | undefined;

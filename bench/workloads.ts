@@ -54,7 +54,7 @@ export const WORKLOADS: Record<string, Workload> = {
     concurrency: 10,
     visibilitySecs: 60,
     heartbeatSecs: 0,
-    repeats: 3,
+    repeats: 2,
     timeoutMs: 60_000,
     quick: { messages: 200, repeats: 1 },
   },

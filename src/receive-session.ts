@@ -3,27 +3,12 @@
  * consumer on demand, settles them in batches and, when the iteration ends, gives back what was
  * never handed out.
  */
-import {
-  ChangeMessageVisibilityBatchCommand,
-  DeleteMessageBatchCommand,
-  type Message,
-  ReceiveMessageCommand,
-  type SQSClient,
-} from '@aws-sdk/client-sqs';
-import { BatchQueue } from './batch-queue.js';
-import { SQS_MAX_VISIBILITY_SECONDS } from './config.js';
-import {
-  awsErrorCode,
-  isAbortError,
-  isFatalAwsError,
-  LeaseLostError,
-  ReceiveError,
-  SettleError,
-  toError,
-} from './errors.js';
+import { type Message, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { awsErrorCode, isAbortError, isFatalAwsError, ReceiveError, toError } from './errors.js';
 import { Lease } from './lease.js';
 import { LeaseManager } from './lease-manager.js';
-import { LeasedMessage, type NackOptions, type Settler } from './leased-message.js';
+import { LeasedMessage } from './leased-message.js';
+import { SessionSettler } from './settler.js';
 import type { StreamStats } from './stats.js';
 import type { StreamConfig } from './stream-config.js';
 import { backoffMs, sleep, Wakeup } from './timing.js';
@@ -42,13 +27,12 @@ const RECEIVE_BACKOFF_CAP_MS = 20_000;
 /** A receive younger than this when the iteration ends is left to finish (see receiveAbort). */
 const RECEIVE_ABORT_GRACE_MS = 300;
 
-export class ReceiveSession implements AsyncIterableIterator<LeasedMessage>, Settler {
+export class ReceiveSession implements AsyncIterableIterator<LeasedMessage> {
   private readonly buffer: Buffered[] = [];
   /** Leases handed out and not yet settled. */
   private readonly held = new Set<Lease>();
   private readonly leases: LeaseManager;
-  private readonly deletes: BatchQueue;
-  private readonly visibility: BatchQueue;
+  private readonly settler: SessionSettler;
   /** Aborts in-flight receives and poller sleeps when the iteration ends. */
   private readonly receiving = new AbortController();
   /** Aborts retry sleeps of settle requests when the session is disposed for good. */
@@ -81,7 +65,6 @@ export class ReceiveSession implements AsyncIterableIterator<LeasedMessage>, Set
   /** Set once the iteration ended and the buffer was given back. */
   private handedOff = false;
   private draining: Promise<void> | undefined;
-  private readonly settling = new Set<Promise<unknown>>();
   private readonly drainedPromise: Promise<void>;
   private resolveDrained!: () => void;
 
@@ -89,34 +72,25 @@ export class ReceiveSession implements AsyncIterableIterator<LeasedMessage>, Set
     private readonly config: StreamConfig,
     private readonly deps: SessionDeps,
   ) {
-    const { queueUrl, logger, settleBatchWindowMs } = config;
-    const { client } = deps;
+    const { queueUrl, logger } = config;
     this.drainedPromise = new Promise((resolve) => {
       this.resolveDrained = resolve;
     });
-    this.deletes = new BatchQueue({
-      action: 'delete',
-      queueUrl,
-      windowMs: settleBatchWindowMs,
-      logger,
-      signal: this.teardown.signal,
-      send: (Entries) =>
-        client.send(new DeleteMessageBatchCommand({ QueueUrl: queueUrl, Entries })),
-    });
-    this.visibility = new BatchQueue({
-      action: 'change visibility of',
-      queueUrl,
-      windowMs: settleBatchWindowMs,
-      logger,
-      signal: this.teardown.signal,
-      send: (Entries) =>
-        client.send(new ChangeMessageVisibilityBatchCommand({ QueueUrl: queueUrl, Entries })),
-    });
+    this.settler = new SessionSettler(
+      config,
+      deps.client,
+      deps.stats,
+      {
+        leaseEnded: (lease, how) => this.leaseEnded(lease, how),
+        isIdle: () => this.held.size === 0 && this.buffer.length === 0,
+      },
+      this.teardown.signal,
+    );
     this.leases = new LeaseManager({
       queueUrl,
       visibilitySecs: config.visibilitySecs,
       maxExtendSecs: config.maxExtend,
-      visibilityQueue: this.visibility,
+      visibilityQueue: this.settler.visibility,
       logger,
       onLost: (lease) => this.leaseEnded(lease, 'lost'),
       onExtended: (n) => {
@@ -174,106 +148,6 @@ export class ReceiveSession implements AsyncIterableIterator<LeasedMessage>, Set
     this.end();
     await this.finish();
     return { value: undefined, done: true };
-  }
-
-  // ---- Settler (called by LeasedMessage) ----------------------------------------------------
-
-  ack(lease: Lease): Promise<void> {
-    if (lease.settledAs === 'ack' && lease.settlement) return lease.settlement;
-    if (lease.settledAs === 'nack') return this.conflict(lease, 'ack', 'nacked');
-    if (!lease.active) {
-      lease.settledAs = 'ack';
-      lease.settlement = Promise.reject(
-        lease.lostError ??
-          new LeaseLostError(`Message ${lease.messageId} is no longer leased`, 'expired', {
-            messageId: lease.messageId,
-          }),
-      );
-      return quiet(lease.settlement);
-    }
-    lease.settledAs = 'ack';
-    const request = this.deletes.add({
-      messageId: lease.messageId,
-      receiptHandle: lease.receiptHandle,
-    });
-    // Tracked before the lease counts as ended, so a drain that this completes waits for it.
-    this.track(request);
-    this.leaseEnded(lease, 'settled');
-    this.flushIfIdle();
-    lease.settlement = request.then(
-      () => {
-        this.deps.stats.acked++;
-      },
-      (error: unknown) => {
-        this.deps.stats.ackFailed++;
-        this.config.logger.warn('ack failed; the message will be delivered again', {
-          messageId: lease.messageId,
-          code: (error as SettleError).code,
-        });
-        throw error;
-      },
-    );
-    return quiet(lease.settlement);
-  }
-
-  nack(lease: Lease, options: NackOptions): Promise<void> {
-    if (lease.settledAs === 'nack' && lease.settlement) return lease.settlement;
-    if (lease.settledAs === 'ack') return this.conflict(lease, 'nack', 'acked');
-    const delay = options.delaySeconds;
-    if (
-      delay !== undefined &&
-      (!Number.isInteger(delay) || delay < 0 || delay > SQS_MAX_VISIBILITY_SECONDS)
-    ) {
-      return quiet(
-        Promise.reject(
-          new SettleError(
-            `nack({ delaySeconds }) for message ${lease.messageId}: got ${String(delay)}; allowed: an integer from 0 to 43200`,
-            {
-              code: 'InvalidDelay',
-              messageId: lease.messageId,
-            },
-          ),
-        ),
-      );
-    }
-    lease.settledAs = 'nack';
-    if (!lease.active) {
-      // The lease is gone already: the message reappears by itself, which is what nack asks for.
-      lease.settlement = Promise.resolve();
-      return lease.settlement;
-    }
-    this.deps.stats.nacked++;
-    if (delay === undefined) {
-      // Lambda's behaviour: stop heartbeating and let the current visibility run out.
-      lease.settlement = Promise.resolve();
-    } else {
-      lease.settlement = this.changeVisibility(lease, this.clampDelay(lease, delay));
-      this.track(lease.settlement);
-    }
-    this.leaseEnded(lease, 'settled');
-    this.flushIfIdle();
-    return quiet(lease.settlement);
-  }
-
-  expire(lease: Lease, error: LeaseLostError, options: NackOptions): Promise<void> {
-    if (!lease.active) return lease.settlement ?? Promise.resolve();
-    lease.lose(error);
-    this.deps.stats.nacked++;
-    let settlement: Promise<void> = Promise.resolve();
-    if (options.delaySeconds !== undefined) {
-      settlement = this.changeVisibility(lease, this.clampDelay(lease, options.delaySeconds));
-      this.track(settlement);
-    }
-    lease.settlement = quiet(settlement);
-    this.leaseEnded(lease, 'expired');
-    this.flushIfIdle();
-    return lease.settlement;
-  }
-
-  /** SQS refuses a visibility reaching past 12 h from receive; the longest it allows will do. */
-  private clampDelay(lease: Lease, delaySeconds: number): number {
-    const elapsedSecs = Math.ceil((Date.now() - lease.receivedAtMs) / 1000);
-    return Math.max(0, Math.min(delaySeconds, SQS_MAX_VISIBILITY_SECONDS - elapsedSecs - 1));
   }
 
   // ---- receiving ----------------------------------------------------------------------------
@@ -403,7 +277,7 @@ export class ReceiveSession implements AsyncIterableIterator<LeasedMessage>, Set
       this.unsettled++;
       this.deps.stats.received++;
       this.deps.stats.inFlight++;
-      this.buffer.push({ lease, message: new LeasedMessage(raw, lease, this) });
+      this.buffer.push({ lease, message: new LeasedMessage(raw, lease, this.settler) });
       this.leases.track(lease);
     }
     if (messages.length > 0) this.messageReady.wake();
@@ -437,42 +311,6 @@ export class ReceiveSession implements AsyncIterableIterator<LeasedMessage>, Set
     this.maybeDrained();
   }
 
-  private conflict(lease: Lease, attempted: string, earlier: string): Promise<void> {
-    return quiet(
-      Promise.reject(
-        new SettleError(
-          `Cannot ${attempted} message ${lease.messageId}: it was already ${earlier}`,
-          {
-            code: 'SettleConflict',
-            messageId: lease.messageId,
-            queueUrl: this.config.queueUrl,
-          },
-        ),
-      ),
-    );
-  }
-
-  /** Sends a visibility change after any extension in flight, so the later request wins. */
-  private async changeVisibility(lease: Lease, timeoutSecs: number): Promise<void> {
-    if (lease.extension) await lease.extension.catch(() => {});
-    await this.visibility.add({
-      messageId: lease.messageId,
-      receiptHandle: lease.receiptHandle,
-      visibilityTimeout: timeoutSecs,
-    });
-  }
-
-  /**
-   * Nothing more will be settled soon when no handed-out message is unsettled and none waits in
-   * the buffer: send the pending batches now instead of waiting for the window.
-   */
-  private flushIfIdle(): void {
-    if (this.held.size === 0 && this.buffer.length === 0) {
-      this.deletes.sendAll();
-      this.visibility.sendAll();
-    }
-  }
-
   // ---- ending -------------------------------------------------------------------------------
 
   /** Stops receiving; idempotent. */
@@ -498,7 +336,7 @@ export class ReceiveSession implements AsyncIterableIterator<LeasedMessage>, Set
     for (const { lease } of this.buffer.splice(0)) {
       if (lease.state === 'buffered') this.release(lease, 'never handed out');
     }
-    await this.flushSettling();
+    await this.settler.flush();
     this.handedOff = true;
     if (this.held.size === 0) {
       await this.drainComplete();
@@ -511,26 +349,11 @@ export class ReceiveSession implements AsyncIterableIterator<LeasedMessage>, Set
   private releaseHeld(): void {
     this.drainDeadline = undefined;
     for (const lease of [...this.held]) this.release(lease, 'the shutdown deadline passed');
-    this.visibility.sendAll();
+    this.settler.sendNow();
   }
 
   private release(lease: Lease, why: string): void {
-    lease.lose(
-      new LeaseLostError(`Message ${lease.messageId} released: ${why}`, 'shutdown', {
-        messageId: lease.messageId,
-        queueUrl: this.config.queueUrl,
-      }),
-      'released',
-    );
-    this.track(
-      this.changeVisibility(lease, this.releaseVisibilitySecs()).catch((e: SettleError) => {
-        this.config.logger.warn('release failed; the message reappears when its visibility ends', {
-          messageId: lease.messageId,
-          code: e.code,
-        });
-      }),
-    );
-    this.leaseEnded(lease, 'released');
+    this.settler.release(lease, why, this.releaseVisibilitySecs());
   }
 
   /**
@@ -543,28 +366,12 @@ export class ReceiveSession implements AsyncIterableIterator<LeasedMessage>, Set
     return openMs > 0 ? Math.ceil(openMs / 1000) + 1 : 0;
   }
 
-  /** Keeps a settle request in view until SQS answered, so shutdown can wait for it. */
-  private track(request: Promise<unknown>): void {
-    this.settling.add(request);
-    const done = () => this.settling.delete(request);
-    request.then(done, done);
-  }
-
-  /** Sends everything pending now and waits until SQS answered all of it. */
-  private async flushSettling(): Promise<void> {
-    while (this.settling.size > 0) {
-      this.deletes.sendAll();
-      this.visibility.sendAll();
-      await Promise.allSettled([...this.settling]);
-    }
-  }
-
   private maybeDrained(): void {
     if (this.handedOff && this.held.size === 0) void this.drainComplete();
   }
 
   private drainComplete(): Promise<void> {
-    this.draining ??= this.flushSettling().then(() => this.dispose());
+    this.draining ??= this.settler.flush().then(() => this.dispose());
     return this.draining;
   }
 
@@ -583,12 +390,6 @@ export class ReceiveSession implements AsyncIterableIterator<LeasedMessage>, Set
   private removeAbortListeners(): void {
     for (const signal of this.deps.signals) signal.removeEventListener('abort', this.onAbort);
   }
-}
-
-/** Marks a promise as handled (callers may fire and forget) while returning it unchanged. */
-function quiet<T>(promise: Promise<T>): Promise<T> {
-  promise.catch(() => {});
-  return promise;
 }
 
 interface Buffered {

@@ -69,16 +69,17 @@ export function batchListener(handler: BatchHandler, options: BatchListenerOptio
       if (first.done) return undefined;
       const batch = [first.value];
       let timer: NodeJS.Timeout | undefined;
-      const window =
+      // Without a window, take only what is already buffered (one receive's worth): buffered
+      // messages arrive through microtasks, which all run before a single setImmediate fires.
+      const deadline =
         batchWindowMs > 0
           ? new Promise<void>((resolve) => {
               timer = setTimeout(resolve, batchWindowMs);
             })
-          : undefined;
+          : afterBuffered();
       try {
         while (batch.length < batchSize) {
-          // Without a window, take only what is already buffered (one receive's worth).
-          const next = await puller.nextBefore(window ?? afterBuffered());
+          const next = await puller.nextBefore(deadline);
           if (next === undefined || next.done) break;
           batch.push(next.value);
         }
