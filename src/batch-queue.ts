@@ -70,6 +70,7 @@ export class BatchQueue {
   private readonly inFlight = new Set<Promise<void>>();
   private timer: NodeJS.Timeout | undefined;
   private nextId = 0;
+  private fullSendQueued = false;
   private readonly maxAttempts: number;
   /** Requests sent, for stats and request-count assertions. */
   requestsSent = 0;
@@ -87,7 +88,16 @@ export class BatchQueue {
     return new Promise<void>((resolve, reject) => {
       this.pending.push({ entry, attempts: 0, resolve, reject });
       if (this.pending.length >= SQS_MAX_BATCH) {
-        this.sendFullBatches();
+        // After the promise jobs now queued (nextTick waits for them when queued from one): the
+        // SDK's synchronous work for a request (serialising, signing) would otherwise run
+        // before the handlers this turn is starting. Not setImmediate: fake timers stall it.
+        if (!this.fullSendQueued) {
+          this.fullSendQueued = true;
+          process.nextTick(() => {
+            this.fullSendQueued = false;
+            this.sendFullBatches();
+          });
+        }
       } else if (this.timer === undefined) {
         // Not unref'd: a pending delete is work the process should finish before it exits.
         this.timer = setTimeout(() => {

@@ -165,6 +165,14 @@ export class ReceiveSession implements AsyncIterableIterator<LeasedMessage> {
         continue;
       }
       this.reserved += want;
+      // Let the handlers this turn is starting go first: the SDK's synchronous work for the
+      // request (serialising, signing) would otherwise delay them. nextTick, queued from a
+      // promise job, runs once the queued promise jobs are done; fake timers leave it alone.
+      await new Promise<void>((resolve) => process.nextTick(resolve));
+      if (signal.aborted) {
+        this.reserved -= want;
+        break;
+      }
       let messages: Message[];
       const sentAtMs = Date.now();
       const request = this.receiveAbort(sentAtMs);
