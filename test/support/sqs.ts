@@ -102,6 +102,8 @@ export interface QueueOptions {
   /** Creates a DLQ and a redrive policy with this maxReceiveCount. */
   maxReceiveCount?: number;
   name?: string;
+  /** FIFO only: dedupe by body, so sends need no MessageDeduplicationId. */
+  contentBasedDeduplication?: boolean;
 }
 
 export interface TestQueue {
@@ -109,11 +111,16 @@ export interface TestQueue {
   dlqUrl?: string;
 }
 
-export async function createQueue(options: QueueOptions = {}): Promise<TestQueue> {
-  const sqs = adminClient();
+/** Creates a uniquely named queue (with a DLQ and redrive policy when maxReceiveCount is set). */
+export async function createQueue(
+  options: QueueOptions = {},
+  sqs: SQSClient = adminClient(),
+): Promise<TestQueue> {
   const suffix = options.fifo ? '.fifo' : '';
   const base = `${options.name ?? 'test'}-${randomUUID().slice(0, 8)}`;
   const fifoAttrs: Record<string, string> = options.fifo ? { FifoQueue: 'true' } : {};
+  if (options.fifo && options.contentBasedDeduplication)
+    fifoAttrs.ContentBasedDeduplication = 'true';
   let dlqUrl: string | undefined;
   const attributes: Record<string, string> = {
     ...fifoAttrs,
@@ -145,6 +152,7 @@ export async function sendMessages(
   queueUrl: string,
   bodies: Array<string | object>,
   extra: (index: number) => Partial<SendMessageBatchRequestEntry> = () => ({}),
+  sqs: SQSClient = adminClient(),
 ): Promise<string[]> {
   const ids: string[] = [];
   for (let i = 0; i < bodies.length; i += 10) {
@@ -153,7 +161,7 @@ export async function sendMessages(
       MessageBody: typeof body === 'string' ? body : JSON.stringify(body),
       ...extra(i + j),
     }));
-    const result = await adminClient().send(
+    const result = await sqs.send(
       new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: entries }),
     );
     if (result.Failed?.length) throw new Error(`send failed: ${JSON.stringify(result.Failed)}`);
@@ -175,8 +183,11 @@ export interface QueueCounts {
 }
 
 /** What the queue holds now, as SQS reports it. */
-export async function queueCounts(queueUrl: string): Promise<QueueCounts> {
-  const result = await adminClient().send(
+export async function queueCounts(
+  queueUrl: string,
+  sqs: SQSClient = adminClient(),
+): Promise<QueueCounts> {
+  const result = await sqs.send(
     new GetQueueAttributesCommand({
       QueueUrl: queueUrl,
       AttributeNames: [
