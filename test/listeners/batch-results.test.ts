@@ -89,90 +89,54 @@ describe.concurrent('batch handler results', () => {
       even: [1, 1, 1],
       odd: [1, 1, 1],
     });
-    expect(result).toEqual({
-      processed: 6,
-      succeeded: 6,
-      failed: 0,
-      gaveUp: 0,
-      filtered: 0,
-      released: 0,
-    });
+    expect(result).toEqual(counts(6, 6, 0));
   });
 
-  it('new BatchResult({ failedReceiptHandles }): exactly those are redelivered', async () => {
-    const run = await runBatches(
+  it.each<[string, FirstTry]>([
+    [
+      'new BatchResult({ failedReceiptHandles })',
       (_batch, odd) => new BatchResult({ failedReceiptHandles: odd.map((m) => m.receiptHandle) }),
-    );
+    ],
+    [
+      "Lambda's { batchItemFailures: [{ itemIdentifier }] }",
+      (_batch, odd) => ({ batchItemFailures: odd.map((m) => ({ itemIdentifier: m.messageId })) }),
+    ],
+  ])('%s: exactly those are redelivered', async (_form, handler) => {
+    const run = await runBatches(handler);
     const result = await run.finish(9);
     expect(deliveriesByParity(run.ids, run.deliveries)).toEqual({
       even: [1, 1, 1],
       odd: [2, 2, 2],
     });
-    expect(result).toEqual({
-      processed: 9,
-      succeeded: 6,
-      failed: 3,
-      gaveUp: 0,
-      filtered: 0,
-      released: 0,
-    });
+    expect(result).toEqual(counts(9, 6, 3));
   });
 
-  it("Lambda's { batchItemFailures: [{ itemIdentifier }] }: exactly those are redelivered", async () => {
-    const run = await runBatches((_batch, odd) => ({
-      batchItemFailures: odd.map((m) => ({ itemIdentifier: m.messageId })),
-    }));
-    const result = await run.finish(9);
-    expect(deliveriesByParity(run.ids, run.deliveries)).toEqual({
-      even: [1, 1, 1],
-      odd: [2, 2, 2],
-    });
-    expect(result).toEqual({
-      processed: 9,
-      succeeded: 6,
-      failed: 3,
-      gaveUp: 0,
-      filtered: 0,
-      released: 0,
-    });
-  });
-
-  it('a throw fails the whole batch: every message is redelivered', async () => {
-    const run = await runBatches(() => {
-      throw new Error('batch failed');
-    });
+  it.each<[string, FirstTry]>([
+    [
+      'a throw',
+      () => {
+        throw new Error('batch failed');
+      },
+    ],
+    [
+      'a rejected promise',
+      async () => {
+        await new Promise((r) => setTimeout(r, 10));
+        throw new Error('async batch failed');
+      },
+    ],
+  ])('%s fails the whole batch: every message is redelivered', async (_form, handler) => {
+    const run = await runBatches(handler);
     const result = await run.finish(12);
     expect(deliveriesByParity(run.ids, run.deliveries)).toEqual({
       even: [2, 2, 2],
       odd: [2, 2, 2],
     });
-    expect(result).toEqual({
-      processed: 12,
-      succeeded: 6,
-      failed: 6,
-      gaveUp: 0,
-      filtered: 0,
-      released: 0,
-    });
-  });
-
-  it('a rejected promise fails the whole batch too', async () => {
-    const run = await runBatches(async () => {
-      await new Promise((r) => setTimeout(r, 10));
-      throw new Error('async batch failed');
-    });
-    const result = await run.finish(12);
-    expect(deliveriesByParity(run.ids, run.deliveries)).toEqual({
-      even: [2, 2, 2],
-      odd: [2, 2, 2],
-    });
-    expect(result).toEqual({
-      processed: 12,
-      succeeded: 6,
-      failed: 6,
-      gaveUp: 0,
-      filtered: 0,
-      released: 0,
-    });
+    expect(result).toEqual(counts(12, 6, 6));
   });
 });
+
+/** A listener result with nothing given up, filtered or released. */
+function counts(processed: number, succeeded: number, failed: number) {
+  return { processed, succeeded, failed, gaveUp: 0, filtered: 0, released: 0 };
+}
