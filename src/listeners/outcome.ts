@@ -182,9 +182,7 @@ async function sendToDeadLetterQueue(
   queueUrl: string,
   policy: ListenerPolicy,
 ): Promise<void> {
-  defaultDlqClient ??= policy.client ? undefined : new SQSClient({});
-  const client = policy.client ?? defaultDlqClient;
-  if (!client) throw new Error('no SQS client for deadLetterQueueUrl');
+  const client = policy.client ?? (defaultDlqClient ??= new SQSClient({}));
   const fifo = isFifoQueueUrl(queueUrl);
   await client.send(
     new SendMessageCommand({

@@ -189,14 +189,7 @@ export async function runListeners(
         const result = await p.listener(p.stream);
         await p.stream.drained();
         p.logger.info('listener stopped', { ...result });
-        const report = {
-          name: p.name,
-          queueUrl: p.queueUrl,
-          result,
-          stats: p.stream.stats(),
-          handler: p.timer.snapshot(),
-          timedOut: false,
-        };
+        const report = reportOf(p, result, false);
         finished.set(p, report);
         return report;
       } catch (error) {
@@ -224,17 +217,7 @@ export async function runListeners(
         process.exit();
       }, 1000).unref();
     }
-    return prepared.map(
-      (p) =>
-        finished.get(p) ?? {
-          name: p.name,
-          queueUrl: p.queueUrl,
-          result: emptyResult(),
-          stats: p.stream.stats(),
-          handler: p.timer.snapshot(),
-          timedOut: true,
-        },
-    );
+    return prepared.map((p) => finished.get(p) ?? reportOf(p, emptyResult(), true));
   } finally {
     if (deadline) clearTimeout(deadline);
     options.signal?.removeEventListener('abort', onUserAbort);
@@ -242,6 +225,17 @@ export async function runListeners(
     await health?.close();
     ownedClient?.destroy();
   }
+}
+
+function reportOf(p: Prepared, result: ListenerResult, timedOut: boolean): ListenerRunReport {
+  return {
+    name: p.name,
+    queueUrl: p.queueUrl,
+    result,
+    stats: p.stream.stats(),
+    handler: p.timer.snapshot(),
+    timedOut,
+  };
 }
 
 function prepare(
