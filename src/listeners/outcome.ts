@@ -177,12 +177,18 @@ async function giveUp(
 
 let defaultDlqClient: SQSClient | undefined;
 
+/** One client from the environment for every listener without its own, built on first use. */
+function environmentClient(): SQSClient {
+  defaultDlqClient ??= new SQSClient({});
+  return defaultDlqClient;
+}
+
 async function sendToDeadLetterQueue(
   message: LeasedMessage,
   queueUrl: string,
   policy: ListenerPolicy,
 ): Promise<void> {
-  const client = policy.client ?? (defaultDlqClient ??= new SQSClient({}));
+  const client = policy.client ?? environmentClient();
   const fifo = isFifoQueueUrl(queueUrl);
   await client.send(
     new SendMessageCommand({
