@@ -5,17 +5,17 @@ import { type LeasedMessage, sqsMessages } from 'sqs-fargate-listener';
 
 const queueUrl = process.env.QUEUE_URL ?? '';
 
-// IxJS operators: the first 100 high-priority messages. Others are nacked by hand (a filter
-// drops them), and what was buffered when take() stops is released at once.
-const urgent = sqsMessages(queueUrl).pipe(
+// IxJS operators: the first 100 orders. A filter must settle what it leaves out: here
+// heartbeat pings nobody needs are deleted. What was buffered when take() stops is released.
+const orders = sqsMessages(queueUrl).pipe(
   filter((m: LeasedMessage) => {
-    const priority = m.messageAttributes().priority;
-    if (priority !== 'high') void m.nack({ delaySeconds: 0 });
-    return priority === 'high';
+    if (m.messageAttributes().type !== 'ping') return true;
+    void m.ack();
+    return false;
   }),
   take(100),
 );
-for await (const message of urgent) {
+for await (const message of orders) {
   console.log(message.body);
   await message.ack();
 }

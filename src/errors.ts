@@ -46,7 +46,9 @@ export class ConfigError extends SqsListenerError {
     from: 'option' | 'env';
   }) {
     const shown =
-      typeof details.value === 'string' ? JSON.stringify(details.value) : String(details.value);
+      typeof details.value === 'string'
+        ? JSON.stringify(details.value)
+        : describeValue(details.value);
     const source =
       details.from === 'env'
         ? `environment variable ${details.envVar} (option ${details.option})`
@@ -112,14 +114,100 @@ export class NonRetryableError extends SqsListenerError {
   }
 }
 
+/**
+ * Reads one property of a value of unknown origin. A getter that throws, a Proxy trap that
+ * throws or a revoked Proxy gives `undefined`: code reporting a failure must not fail itself.
+ */
+function readProperty(value: unknown, key: string): unknown {
+  if ((typeof value !== 'object' && typeof value !== 'function') || value === null)
+    return undefined;
+  try {
+    return (value as Record<string, unknown>)[key];
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * `value instanceof type`, false where the check itself throws: `instanceof` asks a Proxy for
+ * its prototype, which throws when the Proxy is revoked (or its trap throws). Use it on anything
+ * a user's code threw.
+ */
+export function isInstance<T>(
+  value: unknown,
+  type: abstract new (...args: never[]) => T,
+): value is T {
+  try {
+    return value instanceof type;
+  } catch {
+    return false;
+  }
+}
+
+/** `value instanceof Error`, false where the check itself throws (a revoked Proxy). */
+export function isError(value: unknown): value is Error {
+  return isInstance(value, Error);
+}
+
+/** Longest description of a non-string value put into a message or a log line. */
+const DESCRIPTION_MAX_CHARS = 300;
+
+/**
+ * A printable description of any value, for messages and logs; never throws. `String()` throws
+ * for a null-prototype object, a revoked Proxy, and an object whose `toString`/`valueOf`/
+ * `Symbol.toPrimitive` throws or returns an object; a template literal throws for a Symbol.
+ * Plain objects are shown as JSON rather than `[object Object]`.
+ */
+export function describeValue(value: unknown): string {
+  if (typeof value === 'string') return value;
+  // Primitives, Symbols included: String() is total on them (a template literal is not).
+  if ((typeof value !== 'object' && typeof value !== 'function') || value === null) {
+    return String(value);
+  }
+  let shown: string | undefined;
+  try {
+    shown = String(value);
+  } catch {
+    // Fall through to JSON.
+  }
+  if (shown === undefined || /^\[object \w*\]$/.test(shown)) {
+    try {
+      shown = JSON.stringify(value) ?? shown;
+    } catch {
+      // Circular, a BigInt inside, a throwing toJSON or getter.
+    }
+  }
+  shown ??= `[${typeof value} that cannot be shown]`;
+  return shown.length > DESCRIPTION_MAX_CHARS ? `${shown.slice(0, DESCRIPTION_MAX_CHARS)}…` : shown;
+}
+
+/** The `name` and `message` of an Error as strings, whatever its getters do. */
+function errorParts(error: Error): { name: string | undefined; message: string | undefined } {
+  const name = readProperty(error, 'name');
+  const message = readProperty(error, 'message');
+  return {
+    name: typeof name === 'string' ? name : undefined,
+    message: typeof message === 'string' ? message : undefined,
+  };
+}
+
+/** `name: message` of an Error, or a description of any other value; never throws. */
+export function describeError(value: unknown): string {
+  if (!isError(value)) return describeValue(value);
+  const { name, message } = errorParts(value);
+  return `${name ?? describeValue(readProperty(value, 'name') ?? 'Error')}: ${
+    message ?? '(message cannot be read)'
+  }`;
+}
+
 /** Extracts the SQS/AWS error code from whatever the SDK threw. */
 export function awsErrorCode(error: unknown): string {
-  if (typeof error === 'object' && error !== null) {
-    const e = error as { name?: unknown; Code?: unknown; code?: unknown };
-    if (typeof e.Code === 'string' && !e.Code.startsWith('AWS.SimpleQueueService.')) return e.Code;
-    if (typeof e.name === 'string' && e.name !== 'Error') return e.name;
-    if (typeof e.code === 'string') return e.code;
-  }
+  const Code = readProperty(error, 'Code');
+  if (typeof Code === 'string' && !Code.startsWith('AWS.SimpleQueueService.')) return Code;
+  const name = readProperty(error, 'name');
+  if (typeof name === 'string' && name !== 'Error') return name;
+  const code = readProperty(error, 'code');
+  if (typeof code === 'string') return code;
   return 'Unknown';
 }
 
@@ -134,28 +222,95 @@ const FATAL_CODES = new Set([
   'SignatureDoesNotMatch',
   'InvalidSecurity',
   'InvalidAddress',
-  'CredentialsProviderError',
   'KmsAccessDenied',
   'KmsDisabled',
   'KmsNotFound',
 ]);
 
 export function isFatalAwsError(error: unknown): boolean {
-  return FATAL_CODES.has(awsErrorCode(error));
+  return FATAL_CODES.has(awsErrorCode(error)) || clientConfigProblem(error) !== undefined;
 }
 
-export function isAbortError(error: unknown): boolean {
+/**
+ * The SDK's own configuration errors, found by what @aws-sdk/client-sqs 3.x throws before any
+ * request is sent (observed with a real SQSClient): they carry no code, so they are matched by
+ * name and message. None of them can go away by retrying.
+ * - no region (neither option nor AWS_REGION/profile): `Error: Region is missing`;
+ * - a region that is no hostname label: `Error: Region not accepted: region="us east 1" is not a
+ *   valid hostname component.`; the signer's `expected \`region\` to be configured` likewise;
+ * - an endpoint that is no URL ('not a url', 'http://'): Node's `TypeError: Invalid URL` with
+ *   `code: 'ERR_INVALID_URL'`, thrown while the SDK parses the endpoint.
+ */
+function clientConfigProblem(error: unknown): string | undefined {
+  const message = readProperty(error, 'message');
+  if (typeof message !== 'string') return undefined;
+  if (readProperty(error, 'code') === 'ERR_INVALID_URL') {
+    const input = readProperty(error, 'input');
+    return typeof input === 'string' ? `${message}: endpoint ${JSON.stringify(input)}` : message;
+  }
+  if (
+    message === 'Region is missing' ||
+    message.startsWith('Region not accepted') ||
+    message.startsWith('expected `region` to be configured')
+  ) {
+    return message;
+  }
+  return undefined;
+}
+
+/**
+ * Credentials that could not be loaded: the provider chain's `CredentialsProviderError` ("Could
+ * not load credentials from any providers", or a custom provider's own), or a provider that
+ * resolved without keys (`Error: Resolved credential object is not valid`, e.g.
+ * `{ accessKeyId: process.env.UNSET }`). Unlike the errors above this can be transient (the
+ * container credentials endpoint not ready yet at start-up), so it is retried a few times.
+ */
+function isCredentialsError(error: unknown): boolean {
   return (
-    typeof error === 'object' &&
-    error !== null &&
-    (error as { name?: unknown }).name === 'AbortError'
+    readProperty(error, 'name') === 'CredentialsProviderError' ||
+    readProperty(error, 'message') === 'Resolved credential object is not valid'
   );
 }
 
-/** Turns any thrown value into an Error, so that logs and `cause` chains stay readable. */
+/** Receives in a row that must fail on credentials before the stream gives up. */
+export const CREDENTIALS_ATTEMPTS = 3;
+
+/** What a failed receive means for the stream. */
+export interface ReceiveFailure {
+  /** `fatal`: end the stream now; `credentials`: end it once it keeps failing; else retry. */
+  kind: 'fatal' | 'credentials' | 'retry';
+  code: string;
+  /** What to tell the user: the SDK's own message, with the bad endpoint where there is one. */
+  message: string;
+}
+
+export function classifyReceiveFailure(error: unknown): ReceiveFailure {
+  const config = clientConfigProblem(error);
+  if (config !== undefined) return { kind: 'fatal', code: 'InvalidClientConfig', message: config };
+  const message = isError(error) ? (errorParts(error).message ?? '') : describeValue(error);
+  if (isCredentialsError(error)) {
+    return { kind: 'credentials', code: 'CredentialsProviderError', message };
+  }
+  const code = awsErrorCode(error);
+  return { kind: FATAL_CODES.has(code) ? 'fatal' : 'retry', code, message };
+}
+
+export function isAbortError(error: unknown): boolean {
+  return readProperty(error, 'name') === 'AbortError';
+}
+
+/**
+ * Turns any thrown value into an Error, so that logs and `cause` chains stay readable. Total:
+ * whatever was thrown, the result's `name` and `message` are strings that read without throwing.
+ */
 export function toError(value: unknown): Error {
-  if (value instanceof Error) return value;
-  return new Error(typeof value === 'string' ? value : `Non-Error value thrown: ${String(value)}`, {
-    cause: value,
-  });
+  if (isError(value)) {
+    const { name, message } = errorParts(value);
+    if (name !== undefined && message !== undefined) return value;
+    return new Error(`Unreadable error thrown: ${describeError(value)}`, { cause: value });
+  }
+  return new Error(
+    typeof value === 'string' ? value : `Non-Error value thrown: ${describeValue(value)}`,
+    { cause: value },
+  );
 }

@@ -25,7 +25,7 @@ export type { DebugLoggerOptions, LogFields, Logger, LogLevel } from './logger.j
 export { createDebugLogger, silentLogger } from './logger.js';
 export type { ResolvedRetryPolicy, RetryPolicy } from './retry.js';
 export { resolveRetryPolicy, retryDelaySeconds } from './retry.js';
-export type { DurationSummary, HandlerStats } from './runner/handler-stats.js';
+export type { DurationSummary, HandlerStats, RunningHandlerCall } from './runner/handler-stats.js';
 export type { HealthOptions, HealthReport } from './runner/health-server.js';
 export type { ListenerMode, RegisteredListener, SqsListenerOptions } from './runner/registry.js';
 export { clearListeners, registeredListeners, sqsListener } from './runner/registry.js';

@@ -9,6 +9,7 @@ import { SQS_MAX_VISIBILITY_SECONDS } from './config.js';
 import { LeaseLostError, type SettleError } from './errors.js';
 import type { Lease } from './lease.js';
 import type { Logger } from './logger.js';
+import { monotonicNow } from './timing.js';
 
 export interface LeaseManagerOptions {
   queueUrl: string;
@@ -20,6 +21,7 @@ export interface LeaseManagerOptions {
   /** Called when a lease ends without being settled, after its signal aborted. */
   onLost: (lease: Lease) => void;
   onExtended?: (count: number) => void;
+  /** Monotonic milliseconds; default `monotonicNow` (never the wall clock, which can step). */
   now?: () => number;
 }
 
@@ -46,7 +48,7 @@ export class LeaseManager {
   private rescheduleQueued = false;
 
   constructor(private readonly options: LeaseManagerOptions) {
-    this.now = options.now ?? Date.now;
+    this.now = options.now ?? monotonicNow;
     const visibilityMs = options.visibilitySecs * 1000;
     this.extendAheadMs = Math.min(visibilityMs / 2, 30_000);
     this.coalesceMs = Math.min(visibilityMs / 4, 5_000);
@@ -74,6 +76,20 @@ export class LeaseManager {
     this.stopped = true;
     this.clearTimer();
     this.leases.clear();
+  }
+
+  /**
+   * Loses the lease now, with the usual bookkeeping, when its deadline is within the safety
+   * margin. The timer normally does this first, but after the process was paused (SIGSTOP, a
+   * frozen container, a long GC) code that was waiting runs before the overdue timer, and an ack
+   * sent then would use a receipt handle SQS may already have given to a rival. Returns whether
+   * the lease is (now) lost.
+   */
+  loseIfExpired(lease: Lease): boolean {
+    if (!this.leases.has(lease)) return false;
+    if (lease.deadlineMs - this.now() > this.safetyMs) return false;
+    this.lose(lease, lease.finalReason ?? 'expired');
+    return true;
   }
 
   /** Runs one heartbeat round: expire what is past saving, extend what is due. */

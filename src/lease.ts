@@ -16,7 +16,10 @@ export type LeaseState = 'buffered' | 'held' | 'settled' | 'released' | 'lost';
 
 export class Lease {
   state: LeaseState = 'buffered';
-  /** Local time (ms) until which SQS keeps the message invisible, conservatively estimated. */
+  /**
+   * Monotonic time (ms, see `monotonicNow`) until which SQS keeps the message invisible,
+   * conservatively estimated.
+   */
   deadlineMs: number;
   /** Set once the budget (maxExtend / 12 h) forbids a further extension. */
   finalReason: 'maxExtend' | 'visibilityLimit' | undefined;
@@ -30,7 +33,7 @@ export class Lease {
   constructor(
     readonly messageId: string,
     readonly receiptHandle: string,
-    /** Local time (ms) at which the receive returned the message. */
+    /** Monotonic time (ms) at which the receive returned the message. */
     readonly receivedAtMs: number,
     visibilitySecs: number,
   ) {

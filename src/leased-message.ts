@@ -2,18 +2,19 @@
  * The message a consumer receives: the seed's helpers (`json`, `tryJson()`,
  * `messageAttributes()`) plus the lease (`ack()`, `nack()`, `signal`).
  */
-import type { Message, MessageAttributeValue } from '@aws-sdk/client-sqs';
+import type { Message, MessageAttributeValue, SQSClient } from '@aws-sdk/client-sqs';
 import { type LeaseLostError, MessageBodyError } from './errors.js';
 import type { Lease } from './lease.js';
+import type { QueueAttributes } from './queue-info.js';
 
 /** Options of {@link LeasedMessage.nack}. */
 export interface NackOptions {
   /**
    * Make the message visible again after this many seconds (0 = at once), through a batched
-   * ChangeMessageVisibility. Without it, the message reappears when its current visibility
-   * timeout ends and no request is sent.
+   * ChangeMessageVisibility: a whole number from 0 to 43200. Without it (or `undefined`), the
+   * message reappears when its current visibility timeout ends and no request is sent.
    */
-  delaySeconds?: number;
+  delaySeconds?: number | undefined;
 }
 
 /** What a message needs from the stream that leased it. */
@@ -30,6 +31,20 @@ export interface Settler {
  * `nack(options)` would. Not exported from the package: only the listeners call it.
  */
 export const expireLease = Symbol('expireLease');
+
+/**
+ * Library-internal: where a message came from, for the listeners (FIFO order, moving a
+ * non-retryable message to the queue's dead-letter queue). Not exported from the package.
+ */
+export const messageOrigin = Symbol('messageOrigin');
+
+export interface MessageOrigin {
+  queue: QueueAttributes;
+  /** The client of the stream that received it. */
+  client: SQSClient;
+  /** Monotonic time (ms, `monotonicNow()`) at which the receive that returned it was sent. */
+  receiveSentAtMs: number;
+}
 
 /** Message attributes simplified: String → string, Number → number, Binary → Uint8Array. */
 export type MessageAttributeRecord = Record<string, string | number | Uint8Array>;
@@ -53,6 +68,7 @@ export class LeasedMessage {
     raw: Message,
     private readonly lease: Lease,
     private readonly settler: Settler,
+    private readonly origin?: MessageOrigin,
   ) {
     this.raw = raw;
     this.messageId = lease.messageId;
@@ -112,7 +128,10 @@ export class LeasedMessage {
     return ts === undefined ? undefined : new Date(Number(ts));
   }
 
-  /** The FIFO message group, for `.fifo` queues. */
+  /**
+   * The message group: on `.fifo` queues the FIFO group (order within it is kept); on a standard
+   * queue with fair queues, the tenant the producer named (no order).
+   */
   get groupId(): string | undefined {
     return this.raw.Attributes?.MessageGroupId;
   }
@@ -149,9 +168,20 @@ export class LeasedMessage {
     return this.settler.ack(this.lease);
   }
 
-  /** Gives the message back for another try. See `NackOptions`. Idempotent. */
+  /**
+   * Gives the message back for another try. See `NackOptions`. Idempotent; rejects with a
+   * `SettleError` (`SettleConflict`) after `ack()`. An invalid `delaySeconds` (1.5, -1, NaN,
+   * over 43200, a string) throws a `SettleError` (`InvalidDelay`) at once, not a rejection,
+   * and the message is still nacked, without a delay: it cannot stay leased, and a later
+   * `ack()` rejects.
+   */
   nack(options: NackOptions = {}): Promise<void> {
     return this.settler.nack(this.lease, options);
+  }
+
+  /** @internal See `messageOrigin`. */
+  get [messageOrigin](): MessageOrigin | undefined {
+    return this.origin;
   }
 
   /** @internal See `expireLease`. */

@@ -4,7 +4,7 @@
  */
 import createDebug from 'debug';
 import type { Env } from './config.js';
-import { ConfigError } from './errors.js';
+import { ConfigError, describeError, describeValue, isError } from './errors.js';
 
 /** Structured context attached to a log line. */
 export type LogFields = Record<string, unknown>;
@@ -66,19 +66,29 @@ function formatFields(fields: LogFields | undefined): string {
   let out = '';
   for (const [key, value] of Object.entries(fields)) {
     if (value === undefined) continue;
-    const shown =
-      value instanceof Error
-        ? `${value.name}: ${value.message}`
-        : typeof value === 'string'
-          ? /\s/.test(value) || value === ''
-            ? JSON.stringify(value)
-            : value
-          : typeof value === 'object'
-            ? JSON.stringify(value)
-            : String(value);
-    out += ` ${key}=${shown}`;
+    out += ` ${key}=${formatValue(value)}`;
   }
   return out;
+}
+
+/**
+ * One field's value. Fields carry what handlers threw, so this must not throw on any value: a
+ * log line that throws would turn a reported failure into a crash.
+ */
+function formatValue(value: unknown): string {
+  if (isError(value)) return describeError(value);
+  if (typeof value === 'string') {
+    return /\s/.test(value) || value === '' ? JSON.stringify(value) : value;
+  }
+  if (typeof value === 'object' && value !== null) {
+    try {
+      const json = JSON.stringify(value);
+      if (json !== undefined) return json;
+    } catch {
+      // Circular, a BigInt inside, a throwing getter, a revoked Proxy: described below.
+    }
+  }
+  return describeValue(value);
 }
 
 /** Options of {@link createDebugLogger}. */

@@ -4,14 +4,21 @@
  * never handed out.
  */
 import { type Message, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { awsErrorCode, isAbortError, isFatalAwsError, ReceiveError, toError } from './errors.js';
+import {
+  CREDENTIALS_ATTEMPTS,
+  classifyReceiveFailure,
+  isAbortError,
+  ReceiveError,
+  toError,
+} from './errors.js';
 import { Lease } from './lease.js';
 import { LeaseManager } from './lease-manager.js';
-import { LeasedMessage } from './leased-message.js';
+import { LeasedMessage, type MessageOrigin } from './leased-message.js';
+import type { QueueAttributes } from './queue-info.js';
 import { SessionSettler } from './settler.js';
 import type { StreamStats } from './stats.js';
 import type { StreamConfig } from './stream-config.js';
-import { backoffMs, sleep, Wakeup } from './timing.js';
+import { backoffMs, monotonicNow, sleep, Wakeup } from './timing.js';
 
 export interface SessionDeps {
   client: SQSClient;
@@ -19,6 +26,8 @@ export interface SessionDeps {
   ownsClient: boolean;
   signals: AbortSignal[];
   stats: StreamStats;
+  /** The queue's FIFO flag and redrive policy, shared by every iteration of the stream. */
+  queue: QueueAttributes;
   onDisposed: () => void;
 }
 
@@ -31,6 +40,8 @@ export class ReceiveSession implements AsyncIterableIterator<LeasedMessage> {
   private readonly buffer: Buffered[] = [];
   /** Leases handed out and not yet settled. */
   private readonly held = new Set<Lease>();
+  /** Handed-out messages, to release the lease of one collected unsettled (see releaseDropped). */
+  private readonly dropped = new FinalizationRegistry<Lease>((lease) => this.releaseDropped(lease));
   private readonly leases: LeaseManager;
   private readonly settler: SessionSettler;
   /** Aborts in-flight receives and poller sleeps when the iteration ends. */
@@ -59,6 +70,8 @@ export class ReceiveSession implements AsyncIterableIterator<LeasedMessage> {
    * message that becomes visible, including the ones this session releases.
    */
   private abortedPollsOpenUntilMs = 0;
+  /** When (monotonic ms) the iteration began to end: shutdownTimeout counts from here. */
+  private endedAtMs: number | undefined;
   private finished: Promise<void> | undefined;
   private drainDeadline: NodeJS.Timeout | undefined;
   private disposed = false;
@@ -83,6 +96,7 @@ export class ReceiveSession implements AsyncIterableIterator<LeasedMessage> {
       {
         leaseEnded: (lease, how) => this.leaseEnded(lease, how),
         isIdle: () => this.held.size === 0 && this.buffer.length === 0,
+        loseIfExpired: (lease) => this.leases.loseIfExpired(lease),
       },
       this.teardown.signal,
     );
@@ -124,6 +138,9 @@ export class ReceiveSession implements AsyncIterableIterator<LeasedMessage> {
       if (next) {
         next.lease.state = 'held';
         this.held.add(next.lease);
+        // Held value and token are the lease, which never points back at the message (or the
+        // message could not be collected); the token is held weakly.
+        this.dropped.register(next.message, next.lease, next.lease);
         return { value: next.message, done: false };
       }
       if (this.ending) {
@@ -157,6 +174,9 @@ export class ReceiveSession implements AsyncIterableIterator<LeasedMessage> {
     const { queueUrl, waitTime, visibilitySecs, idleSleepMax, logger } = this.config;
     const signal = this.receiving.signal;
     let failures = 0;
+    // Whether message groups mean order (FIFO) must be known before the first message is handed
+    // out; every poller shares the one request.
+    if (this.deps.queue.fifoUnknown) await this.deps.queue.load(client, signal);
     while (!signal.aborted) {
       const want = this.slotsToRequest();
       if (want === 0) {
@@ -174,8 +194,13 @@ export class ReceiveSession implements AsyncIterableIterator<LeasedMessage> {
         break;
       }
       let messages: Message[];
-      const sentAtMs = Date.now();
+      const sentAtMs = monotonicNow();
       const request = this.receiveAbort(sentAtMs);
+      const origin: MessageOrigin = {
+        queue: this.deps.queue,
+        client,
+        receiveSentAtMs: sentAtMs,
+      };
       try {
         this.deps.stats.receives++;
         const response = await client.send(
@@ -201,18 +226,19 @@ export class ReceiveSession implements AsyncIterableIterator<LeasedMessage> {
           );
           break;
         }
-        const code = awsErrorCode(error);
-        if (isFatalAwsError(error)) {
+        const failure = classifyReceiveFailure(error);
+        const { code } = failure;
+        // Credentials get a few attempts (the container's credentials endpoint may not be up
+        // yet at start-up); `failures` counts every failed receive in a row, this one not yet.
+        if (
+          failure.kind === 'fatal' ||
+          (failure.kind === 'credentials' && failures + 1 >= CREDENTIALS_ATTEMPTS)
+        ) {
           this.fatal = new ReceiveError(
-            `Cannot receive from ${queueUrl}: ${code}: ${toError(error).message}`,
-            {
-              cause: error,
-              code,
-              retryable: false,
-              queueUrl,
-            },
+            `Cannot receive from ${queueUrl}: ${code}: ${failure.message}`,
+            { cause: error, code, retryable: false, queueUrl },
           );
-          logger.error('receive failed; the stream ends', { queueUrl, code });
+          logger.error('receive failed; the stream ends', { queueUrl, code, error: this.fatal });
           this.end();
           break;
         }
@@ -220,14 +246,19 @@ export class ReceiveSession implements AsyncIterableIterator<LeasedMessage> {
         this.deps.stats.receiveErrors++;
         this.deps.stats.lastReceiveErrorAt = new Date();
         const delay = backoffMs(failures, RECEIVE_BACKOFF_BASE_MS, RECEIVE_BACKOFF_CAP_MS);
-        logger.warn('receive failed; retrying', { code, attempt: failures, delayMs: delay });
+        logger.warn('receive failed; retrying', {
+          code,
+          attempt: failures,
+          delayMs: delay,
+          error: toError(error),
+        });
         await sleep(delay, signal);
         continue;
       } finally {
         request.dispose();
       }
       this.reserved -= want;
-      this.accept(messages, Date.now());
+      this.accept(messages, monotonicNow(), origin);
       logger.debug('received', { count: messages.length, requested: want });
       if (messages.length === 0 && idleSleepMax > 0) {
         await sleep(Math.random() * idleSleepMax * 1000, signal);
@@ -241,15 +272,26 @@ export class ReceiveSession implements AsyncIterableIterator<LeasedMessage> {
    * so its answer is probably on its way, and aborting it would hide those messages for a whole
    * visibility timeout (and count a receive against them). What it returns is buffered, then
    * released with the rest. An older receive is an idle long poll: aborted at once.
+   *
+   * With `openPollsOnStop: 'finish'` every receive is left to finish (the server keeps an aborted
+   * poll open anyway, see abortedPollsOpenUntilMs), unless a finite shutdownTimeout ends first.
    */
   private receiveAbort(sentAtMs: number): { signal: AbortSignal; dispose: () => void } {
     const ending = this.receiving.signal;
     const controller = new AbortController();
     let timer: NodeJS.Timeout | undefined;
-    const onEnd = () => {
-      const waitMs = sentAtMs + RECEIVE_ABORT_GRACE_MS - Date.now();
+    const abortIn = (waitMs: number) => {
       if (waitMs <= 0) controller.abort(ending.reason);
       else timer = setTimeout(() => controller.abort(ending.reason), waitMs);
+    };
+    const onEnd = () => {
+      if (this.config.openPollsOnStop === 'abort') {
+        abortIn(sentAtMs + RECEIVE_ABORT_GRACE_MS - monotonicNow());
+        return;
+      }
+      const budgetMs = this.config.shutdownTimeout * 1000;
+      const endedAtMs = this.endedAtMs ?? monotonicNow();
+      if (Number.isFinite(budgetMs)) abortIn(endedAtMs + budgetMs - monotonicNow());
     };
     if (ending.aborted) onEnd();
     else ending.addEventListener('abort', onEnd, { once: true });
@@ -273,7 +315,7 @@ export class ReceiveSession implements AsyncIterableIterator<LeasedMessage> {
     return 0;
   }
 
-  private accept(messages: Message[], receivedAtMs: number): void {
+  private accept(messages: Message[], receivedAtMs: number, origin: MessageOrigin): void {
     for (const raw of messages) {
       if (!raw.ReceiptHandle || !raw.MessageId) continue;
       const lease = new Lease(
@@ -285,7 +327,7 @@ export class ReceiveSession implements AsyncIterableIterator<LeasedMessage> {
       this.unsettled++;
       this.deps.stats.received++;
       this.deps.stats.inFlight++;
-      this.buffer.push({ lease, message: new LeasedMessage(raw, lease, this.settler) });
+      this.buffer.push({ lease, message: new LeasedMessage(raw, lease, this.settler, origin) });
       this.leases.track(lease);
     }
     if (messages.length > 0) this.messageReady.wake();
@@ -313,6 +355,7 @@ export class ReceiveSession implements AsyncIterableIterator<LeasedMessage> {
     if (how === 'lost') this.deps.stats.lost++;
     if (how === 'released') this.deps.stats.released++;
     this.held.delete(lease);
+    this.dropped.unregister(lease);
     this.unsettled--;
     this.deps.stats.inFlight--;
     this.slotsChanged.wake();
@@ -326,6 +369,7 @@ export class ReceiveSession implements AsyncIterableIterator<LeasedMessage> {
     if (!this.ending) {
       this.ending = true;
     }
+    this.endedAtMs ??= monotonicNow();
     this.receiving.abort();
     this.messageReady.wake();
     this.slotsChanged.wake();
@@ -349,7 +393,11 @@ export class ReceiveSession implements AsyncIterableIterator<LeasedMessage> {
     if (this.held.size === 0) {
       await this.drainComplete();
     } else if (Number.isFinite(this.config.shutdownTimeout)) {
-      this.drainDeadline = setTimeout(() => this.releaseHeld(), this.config.shutdownTimeout * 1000);
+      // Counted from the stop, not from here: with openPollsOnStop 'finish' the polls took part
+      // of the budget already.
+      const endedAtMs = this.endedAtMs ?? monotonicNow();
+      const leftMs = endedAtMs + this.config.shutdownTimeout * 1000 - monotonicNow();
+      this.drainDeadline = setTimeout(() => this.releaseHeld(), Math.max(0, leftMs));
     }
   }
 
@@ -365,12 +413,35 @@ export class ReceiveSession implements AsyncIterableIterator<LeasedMessage> {
   }
 
   /**
+   * A handed-out message was garbage-collected unsettled: nobody can ack or nack it any more, and
+   * its lease would otherwise be extended until maxExtend while holding a maxInFlight slot.
+   */
+  private releaseDropped(lease: Lease): void {
+    // A finalizer can run late: after the lease ended some other way, or the session is over.
+    if (this.disposed || lease.state !== 'held') return;
+    const { stats } = this.deps;
+    const { logger, queueUrl } = this.config;
+    const details = { messageId: lease.messageId, queueUrl };
+    if (stats.dropped === 0) {
+      logger.warn(
+        'message dropped without ack() or nack(); released. Settle every message you take from ' +
+          'the stream, e.g. nack() the ones an ix filter() leaves out (later ones log at DEBUG)',
+        details,
+      );
+    } else {
+      logger.debug('message dropped without ack() or nack(); released', details);
+    }
+    stats.dropped++;
+    this.release(lease, 'it was dropped without ack() or nack()');
+  }
+
+  /**
    * 0 (visible at once) unless a long poll we aborted may still be open on the server: then just
    * past its end (+1 s for the server starting it after we sent it), so that poll cannot take
    * the message and hide it for a whole visibility timeout (and count a receive against it).
    */
   private releaseVisibilitySecs(): number {
-    const openMs = this.abortedPollsOpenUntilMs - Date.now();
+    const openMs = this.abortedPollsOpenUntilMs - monotonicNow();
     return openMs > 0 ? Math.ceil(openMs / 1000) + 1 : 0;
   }
 

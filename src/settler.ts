@@ -10,11 +10,12 @@ import {
 } from '@aws-sdk/client-sqs';
 import { BatchQueue } from './batch-queue.js';
 import { SQS_MAX_VISIBILITY_SECONDS } from './config.js';
-import { LeaseLostError, SettleError } from './errors.js';
+import { describeValue, LeaseLostError, SettleError } from './errors.js';
 import type { Lease } from './lease.js';
 import type { NackOptions, Settler } from './leased-message.js';
 import type { StreamStats } from './stats.js';
 import type { StreamConfig } from './stream-config.js';
+import { monotonicNow } from './timing.js';
 
 /** What the settler needs from the session that owns the leases. */
 export interface SettlerHooks {
@@ -22,6 +23,11 @@ export interface SettlerHooks {
   leaseEnded(lease: Lease, how: 'settled' | 'expired' | 'released'): void;
   /** True when no handed-out message is unsettled and none waits in the buffer. */
   isIdle(): boolean;
+  /**
+   * Loses the lease (as the lease manager would) when its visibility has run out or is about to,
+   * by the local deadline and the lease manager's safety margin; returns whether it did.
+   */
+  loseIfExpired(lease: Lease): boolean;
 }
 
 export class SessionSettler implements Settler {
@@ -63,6 +69,10 @@ export class SessionSettler implements Settler {
     if (lease.settledAs === 'ack' && lease.settlement) return lease.settlement;
     if (lease.settledAs === 'nack') return this.conflict(lease, 'ack', 'nacked');
     lease.settledAs = 'ack';
+    // After a pause (SIGSTOP, a frozen host) the deadline may have passed before the heartbeat
+    // timer could notice: SQS may have handed the message to a rival, and a delete with our stale
+    // receipt handle could still succeed and remove it from under them. Send nothing.
+    if (lease.active) this.hooks.loseIfExpired(lease);
     if (!lease.active) {
       lease.settlement = Promise.reject(
         lease.lostError ??
@@ -96,20 +106,19 @@ export class SessionSettler implements Settler {
     return quiet(lease.settlement);
   }
 
-  nack(lease: Lease, options: NackOptions): Promise<void> {
+  /** Invalid options throw a `SettleError` (`InvalidDelay`) at once, after a plain nack. */
+  nack(lease: Lease, options: NackOptions | undefined): Promise<void> {
+    const invalid = this.invalidNack(lease, options);
+    if (invalid) {
+      // The caller meant to give the message back; only the delay is wrong. A rejected promise
+      // is easy to drop (a listener then acked the message, a loop leaked its lease until
+      // maxExtend), so throw, and give it back without a delay so that nothing can leak.
+      if (lease.settledAs === undefined) void this.nack(lease, undefined);
+      throw invalid;
+    }
     if (lease.settledAs === 'nack' && lease.settlement) return lease.settlement;
     if (lease.settledAs === 'ack') return this.conflict(lease, 'nack', 'acked');
-    const delay = options.delaySeconds;
-    if (
-      delay !== undefined &&
-      (!Number.isInteger(delay) || delay < 0 || delay > SQS_MAX_VISIBILITY_SECONDS)
-    ) {
-      const error = new SettleError(
-        `nack({ delaySeconds }) for message ${lease.messageId}: got ${String(delay)}; allowed: an integer from 0 to 43200`,
-        { code: 'InvalidDelay', messageId: lease.messageId },
-      );
-      return quiet(Promise.reject(error));
-    }
+    const delay = options?.delaySeconds;
     lease.settledAs = 'nack';
     if (!lease.active) {
       // The lease is gone already: the message reappears by itself, which is what nack asks for.
@@ -194,7 +203,7 @@ export class SessionSettler implements Settler {
 
   /** SQS refuses a visibility reaching past 12 h from receive; the longest it allows will do. */
   private clamp(lease: Lease, delaySeconds: number): number {
-    const elapsedSecs = Math.ceil((Date.now() - lease.receivedAtMs) / 1000);
+    const elapsedSecs = Math.ceil((monotonicNow() - lease.receivedAtMs) / 1000);
     return Math.max(0, Math.min(delaySeconds, SQS_MAX_VISIBILITY_SECONDS - elapsedSecs - 1));
   }
 
@@ -213,6 +222,36 @@ export class SessionSettler implements Settler {
     request.then(done, done);
   }
 
+  /** `undefined` when `options` is a valid nack: no options, or a whole number of seconds SQS allows. */
+  private invalidNack(lease: Lease, options: NackOptions | undefined): SettleError | undefined {
+    let got: string;
+    if (options === undefined) return undefined;
+    if (options === null || typeof options !== 'object') {
+      got = `options ${describe(options)}`;
+    } else {
+      const delay: unknown = options.delaySeconds;
+      if (
+        delay === undefined ||
+        (typeof delay === 'number' &&
+          Number.isInteger(delay) &&
+          delay >= 0 &&
+          delay <= SQS_MAX_VISIBILITY_SECONDS)
+      ) {
+        return undefined;
+      }
+      got = `delaySeconds ${describe(delay)}`;
+    }
+    const outcome =
+      lease.settledAs === undefined
+        ? 'The message was nacked without a delay: it reappears when its visibility timeout ends.'
+        : `The earlier ${lease.settledAs} stands.`;
+    return new SettleError(
+      `Invalid nack of message ${lease.messageId}: got ${got}; allowed: delaySeconds a whole ` +
+        `number of seconds from 0 to ${SQS_MAX_VISIBILITY_SECONDS}, or omitted. ${outcome}`,
+      { code: 'InvalidDelay', messageId: lease.messageId, queueUrl: this.config.queueUrl },
+    );
+  }
+
   private conflict(lease: Lease, attempted: string, earlier: string): Promise<void> {
     const error = new SettleError(
       `Cannot ${attempted} message ${lease.messageId}: it was already ${earlier}`,
@@ -220,6 +259,11 @@ export class SessionSettler implements Settler {
     );
     return quiet(Promise.reject(error));
   }
+}
+
+/** A value for an error message, strings marked as such (`'5'` is not `5`); never throws. */
+function describe(value: unknown): string {
+  return typeof value === 'string' ? `${JSON.stringify(value)} (a string)` : describeValue(value);
 }
 
 /** Marks a promise as handled (callers may fire and forget) while returning it unchanged. */

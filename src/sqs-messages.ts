@@ -1,6 +1,7 @@
 /** `sqsMessages()`: the core, an IxJS async iterable of leased SQS messages. */
 import { AsyncIterableX } from 'ix/asynciterable/asynciterablex';
 import type { LeasedMessage } from './leased-message.js';
+import { QueueAttributes } from './queue-info.js';
 import { ReceiveSession } from './receive-session.js';
 import { emptyStats, type StreamStats } from './stats.js';
 import {
@@ -22,12 +23,14 @@ export class SqsMessageStream extends AsyncIterableX<LeasedMessage> {
   private readonly options: SqsMessagesOptions;
   private readonly counters: StreamStats = emptyStats();
   private readonly sessions = new Set<ReceiveSession>();
+  private readonly queue: QueueAttributes;
 
   constructor(queueUrl: string, options: SqsMessagesOptions = {}) {
     super();
     this.config = resolveStreamConfig(queueUrl, options);
     this.queueUrl = this.config.queueUrl;
     this.options = options;
+    this.queue = new QueueAttributes(this.queueUrl, this.config.logger);
   }
 
   /**
@@ -44,6 +47,7 @@ export class SqsMessageStream extends AsyncIterableX<LeasedMessage> {
       ownsClient: this.options.client === undefined,
       signals,
       stats: this.counters,
+      queue: this.queue,
       onDisposed: () => this.sessions.delete(session),
     });
     this.sessions.add(session);

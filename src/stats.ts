@@ -15,6 +15,11 @@ export interface StreamStats {
   lost: number;
   /** Messages given back by the stream (never handed out, or at the shutdown deadline). */
   released: number;
+  /**
+   * Handed-out messages garbage-collected while unsettled (dropped without ack() or nack()):
+   * released by the stream, and counted in `released` too.
+   */
+  dropped: number;
   /** Leased, unsettled messages now (buffered or handed out): what `maxInFlight` bounds. */
   inFlight: number;
   /** When a ReceiveMessage last succeeded (with or without messages); unset before the first. */
@@ -35,6 +40,7 @@ export function emptyStats(): StreamStats {
     extended: 0,
     lost: 0,
     released: 0,
+    dropped: 0,
     inFlight: 0,
   };
 }

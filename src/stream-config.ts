@@ -1,6 +1,6 @@
 /** The options of `sqsMessages()` and their resolution (option > environment > default). */
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { type Env, isValidQueueUrl, resolveNumber, SPECS } from './config.js';
+import { type Env, isValidQueueUrl, resolveNumber, resolveString, SPECS } from './config.js';
 import { ConfigError } from './errors.js';
 import { createDebugLogger, type Logger } from './logger.js';
 
@@ -16,7 +16,10 @@ export interface SqsMessagesOptions {
   waitTime?: number;
   /** Visibility timeout requested on receive and on each extension, seconds. Env `VISIBILITY_SECS`, default 60. */
   visibilitySecs?: number;
-  /** Seconds since receive after which a lease is no longer extended. Env `MAX_EXTEND`, default 900, at most 43,200. */
+  /**
+   * Seconds since receive after which a lease is no longer extended, at least `visibilitySecs`
+   * and at most 43,200. Env `MAX_EXTEND`, default 900 (or `visibilitySecs` when that is larger).
+   */
   maxExtend?: number;
   /** Most leased, unsettled messages at once (buffered + handed out). Env `MAX_IN_FLIGHT`, default 2 × batchSize. */
   maxInFlight?: number;
@@ -28,6 +31,20 @@ export interface SqsMessagesOptions {
    * no deadline (a lease still ends at `maxExtend`).
    */
   shutdownTimeout?: number;
+  /**
+   * What happens to the long polls in flight when the stream ends. SQS keeps a poll open after
+   * the client gives up on it, and it can still take messages sent up to `waitTime` seconds
+   * later: it hides them for a visibility timeout and counts a receive against them.
+   * - `'abort'` (default): end them at once, so `break` and shutdown are fast; messages the stream
+   *   gives back are made visible only after the aborted polls' end, so those polls cannot take
+   *   them, but a message sent meanwhile may be taken and stay hidden a visibility timeout.
+   * - `'finish'`: let them complete (up to `waitTime`, or until a finite `shutdownTimeout`), then
+   *   release what they returned at once. Ending takes up to `waitTime` longer; no message is
+   *   hidden by a poll nobody reads (each one a poll returned still counts a receive).
+   *
+   * Env `OPEN_POLLS_ON_STOP`.
+   */
+  openPollsOnStop?: 'abort' | 'finish';
   /** How long an ack or delayed nack waits for others to share its batch request. Default 20 ms. */
   settleBatchWindowMs?: number;
   /** ReceiveMessage calls in flight at once. Default: maxInFlight / batchSize, between 1 and 4. */
@@ -48,10 +65,18 @@ export interface StreamConfig {
   maxInFlight: number;
   idleSleepMax: number;
   shutdownTimeout: number;
+  openPollsOnStop: 'abort' | 'finish';
   settleBatchWindowMs: number;
   concurrentReceives: number;
   logger: Logger;
 }
+
+const OPEN_POLLS_ON_STOP = {
+  option: 'openPollsOnStop',
+  env: 'OPEN_POLLS_ON_STOP',
+  allowed: "'abort' or 'finish'",
+  validate: (s: string): boolean => s === 'abort' || s === 'finish',
+};
 
 export function resolveStreamConfig(queueUrl: unknown, options: SqsMessagesOptions): StreamConfig {
   if (typeof queueUrl !== 'string' || !isValidQueueUrl(queueUrl)) {
@@ -80,6 +105,9 @@ export function resolveStreamConfig(queueUrl: unknown, options: SqsMessagesOptio
   const visibilitySecs = resolveNumber(SPECS.visibilitySecs, options.visibilitySecs, env);
   const maxExtendSpec = {
     ...SPECS.maxExtend,
+    // A default below the visibility would be a budget no extension fits in: leases would
+    // silently never be extended. An explicit value below it is refused instead.
+    default: Math.max(SPECS.maxExtend.default, visibilitySecs),
     min: visibilitySecs,
     unit: `seconds since receive, at least visibilitySecs (${visibilitySecs})`,
   };
@@ -98,6 +126,8 @@ export function resolveStreamConfig(queueUrl: unknown, options: SqsMessagesOptio
     maxInFlight,
     idleSleepMax: resolveNumber(SPECS.idleSleepMax, options.idleSleepMax, env),
     shutdownTimeout: resolveNumber(SPECS.shutdownTimeout, options.shutdownTimeout, env),
+    openPollsOnStop: (resolveString(OPEN_POLLS_ON_STOP, options.openPollsOnStop, env) ??
+      'abort') as StreamConfig['openPollsOnStop'],
     settleBatchWindowMs: resolveNumber(SPECS.settleBatchWindowMs, options.settleBatchWindowMs, env),
     concurrentReceives: resolveNumber(
       { ...SPECS.concurrentReceives, default: concurrentDefault },

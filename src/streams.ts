@@ -4,6 +4,8 @@
  * Readable that, when destroyed, gives back at once what it buffered but never handed out.
  */
 import { Readable, Writable } from 'node:stream';
+import { SQS_MAX_VISIBILITY_SECONDS } from './config.js';
+import { ConfigError, toError } from './errors.js';
 import type { LeasedMessage } from './leased-message.js';
 
 /** A handler for {@link ackingWritable}: `false` or a throw nacks the message, anything else acks it. */
@@ -34,6 +36,19 @@ export function ackingWritable(
   handler: WritableHandler,
   options: AckingWritableOptions = {},
 ): Writable {
+  const delay = options.nackDelaySeconds;
+  // nack() throws on an invalid delay; inside write() that would stall the stream: refuse it here.
+  if (
+    delay !== undefined &&
+    !(Number.isInteger(delay) && delay >= 0 && delay <= SQS_MAX_VISIBILITY_SECONDS)
+  ) {
+    throw new ConfigError({
+      option: 'nackDelaySeconds',
+      value: delay,
+      allowed: `a whole number of seconds from 0 to ${SQS_MAX_VISIBILITY_SECONDS}`,
+      from: 'option',
+    });
+  }
   return new Writable({
     objectMode: true,
     highWaterMark: options.highWaterMark ?? 1,
@@ -122,7 +137,7 @@ class MessageReadable extends Readable {
       },
       (error: unknown) => {
         this.reading = false;
-        this.destroy(error instanceof Error ? error : new Error(String(error)));
+        this.destroy(toError(error));
       },
     );
   }

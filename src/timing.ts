@@ -1,6 +1,17 @@
 /** Small timing helpers shared by the receiver, the lease manager and the settle queues. */
 
 /**
+ * Milliseconds on a monotonic clock, for every deadline and timer decision. `Date.now()` follows
+ * the wall clock, which NTP or an operator may step by hours: a step back would stop heartbeats
+ * (a rival then receives the message), a step forward would lose every lease at once. Only
+ * differences between two readings mean anything. `performance` is looked up on each call, so
+ * fake timers that replace it apply.
+ */
+export function monotonicNow(): number {
+  return performance.now();
+}
+
+/**
  * Sleeps `ms`, ending early (resolving `false`) when `signal` aborts. The abort listener is
  * removed on the normal path so long-lived signals do not accumulate listeners.
  */

@@ -20,55 +20,117 @@ export interface BatchItemFailures {
   batchItemFailures: Array<{ itemIdentifier: string }>;
 }
 
-/** Everything a batch handler may return; anything else counts as "all succeeded". */
-export type BatchHandlerResult = undefined | BatchResult | BatchItemFailures;
+/**
+ * Everything a batch handler may return:
+ * - `void`/`undefined`/`null`/`true`: every message succeeded;
+ * - `false`: the whole batch failed, as if the handler threw;
+ * - a `BatchResult` (or `{ failedReceiptHandles }`), or Lambda's `{ batchItemFailures }`: those
+ *   messages failed, the rest succeeded.
+ *
+ * Anything else fails the whole batch (Lambda too treats an invalid response as a failure of the
+ * whole batch): a result that cannot be read must never delete messages.
+ */
+export type BatchHandlerResult =
+  // biome-ignore lint/suspicious/noConfusingVoidType: `void` lets `async (batch) => { … }` (a Promise<void>) be a handler.
+  | void
+  | undefined
+  | null
+  | boolean
+  | BatchResult
+  | BatchItemFailures
+  | { failedReceiptHandles: readonly string[] };
+
+/** How a batch handler's result reads: the failed messages, or why it cannot be trusted. */
+export type ReadBatchResult =
+  | { ok: true; failed: Set<LeasedMessage> }
+  | { ok: false; problem: string };
 
 /**
- * The set of failed messages in `batch` for a handler's result. Identifiers that match no
- * message of the batch are returned separately so the caller can report them: Lambda fails the
- * whole batch for an unknown identifier, and so do we, since the result cannot be trusted.
+ * Reads a batch handler's result against its batch (`false` never gets here: the handler call
+ * already counts it as a failure of the whole batch). Never throws, whatever the handler made.
  */
-export function failedMessages(
-  batch: readonly LeasedMessage[],
-  result: unknown,
-): { failed: Set<LeasedMessage>; unknown: string[] } {
-  const failed = new Set<LeasedMessage>();
-  const unknown: string[] = [];
-  if (result === undefined || result === null) return { failed, unknown };
-  if (result instanceof BatchResult || isFailedHandles(result)) {
-    const byHandle = new Map(batch.map((m) => [m.receiptHandle, m]));
-    for (const handle of result.failedReceiptHandles) {
-      const m = byHandle.get(handle);
-      if (m) failed.add(m);
-      else unknown.push(handle);
-    }
-    return { failed, unknown };
+export function readBatchResult(batch: readonly LeasedMessage[], result: unknown): ReadBatchResult {
+  try {
+    return read(batch, result);
+  } catch {
+    // A revoked Proxy, a throwing getter: nothing about such a result can be trusted.
+    return { ok: false, problem: 'the result could not be inspected (inspecting it threw)' };
   }
-  if (isBatchItemFailures(result)) {
+}
+
+function read(batch: readonly LeasedMessage[], result: unknown): ReadBatchResult {
+  if (result === undefined || result === null || result === true) {
+    return { ok: true, failed: new Set() };
+  }
+  if (typeof result !== 'object') {
+    return { ok: false, problem: `the result is ${describe(result)}` };
+  }
+  const fields = result as { failedReceiptHandles?: unknown; batchItemFailures?: unknown };
+  if ('batchItemFailures' in fields) {
     const byId = new Map(batch.map((m) => [m.messageId, m]));
-    for (const item of result.batchItemFailures) {
-      const m =
-        typeof item?.itemIdentifier === 'string' ? byId.get(item.itemIdentifier) : undefined;
-      if (m) failed.add(m);
-      else unknown.push(String(item?.itemIdentifier));
-    }
-    return { failed, unknown };
+    return failedById(fields.batchItemFailures, 'batchItemFailures', (item) => {
+      const id = (item as { itemIdentifier?: unknown } | null)?.itemIdentifier;
+      if (typeof id !== 'string' || id === '') {
+        return `an item's itemIdentifier is ${describe(id)}, not a message id`;
+      }
+      return byId.get(id) ?? `itemIdentifier ${JSON.stringify(id)} is not a message of the batch`;
+    });
   }
-  return { failed, unknown };
+  if ('failedReceiptHandles' in fields) {
+    const byHandle = new Map(batch.map((m) => [m.receiptHandle, m]));
+    return failedById(fields.failedReceiptHandles, 'failedReceiptHandles', (handle) =>
+      typeof handle === 'string'
+        ? (byHandle.get(handle) ?? 'a receipt handle is not one of the batch')
+        : `a receipt handle is ${describe(handle)}`,
+    );
+  }
+  const keys = safeKeys(result);
+  return {
+    ok: false,
+    problem: `the result is an object without batchItemFailures or failedReceiptHandles (keys: ${keys || 'none'})`,
+  };
 }
 
-function isFailedHandles(value: unknown): value is { failedReceiptHandles: readonly string[] } {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    Array.isArray((value as { failedReceiptHandles?: unknown }).failedReceiptHandles)
-  );
+function failedById(
+  list: unknown,
+  name: string,
+  find: (item: unknown) => LeasedMessage | string,
+): ReadBatchResult {
+  if (!Array.isArray(list))
+    return { ok: false, problem: `${name} is ${describe(list)}, not an array` };
+  const failed = new Set<LeasedMessage>();
+  for (const item of list) {
+    const found = find(item);
+    if (typeof found === 'string') return { ok: false, problem: found };
+    failed.add(found);
+  }
+  return { ok: true, failed };
 }
 
-function isBatchItemFailures(value: unknown): value is BatchItemFailures {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    Array.isArray((value as { batchItemFailures?: unknown }).batchItemFailures)
-  );
+/** A short description of a value for a log line; never throws. */
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  switch (typeof value) {
+    case 'undefined':
+      return 'missing';
+    case 'string':
+      return `a string (${JSON.stringify(value.slice(0, 40))})`;
+    case 'number':
+    case 'bigint':
+    case 'boolean':
+      return `${typeof value} ${String(value)}`;
+    case 'object':
+      return 'an object';
+    default:
+      return `a ${typeof value}`;
+  }
+}
+
+function safeKeys(value: object): string {
+  try {
+    return Object.keys(value).slice(0, 5).join(', ');
+  } catch {
+    return '?';
+  }
 }

@@ -1,8 +1,9 @@
 /** `batchListener()`: the handler receives arrays of messages and may fail some of them. */
 import { type Env, resolveNumber } from '../config.js';
-import { toError } from '../errors.js';
+import { isInstance, toError } from '../errors.js';
 import type { LeasedMessage } from '../leased-message.js';
-import { failedMessages } from './batch-result.js';
+import { type BatchHandlerResult, readBatchResult } from './batch-result.js';
+import { BrokenGroups, fifoGroupOf, GroupTurns } from './fifo.js';
 import {
   emptyResult,
   LISTENER_SPECS,
@@ -11,15 +12,24 @@ import {
   type ListenerResult,
   resolveListenerPolicy,
 } from './listener-config.js';
-import { runHandler, settleFailure, settleSuccess } from './outcome.js';
+import {
+  HandlerReturnedFalse,
+  readQueueInfoAtStart,
+  runHandler,
+  settleFailure,
+  settleSuccess,
+} from './outcome.js';
 import type { Listener } from './per-message.js';
 import { afterBuffered, Puller, runPool, Settling } from './pull.js';
 
 /**
  * Returns `void` (all succeeded), `new BatchResult({ failedReceiptHandles })`, or Lambda's
- * `{ batchItemFailures: [{ itemIdentifier: messageId }] }`. A throw fails the whole batch.
+ * `{ batchItemFailures: [{ itemIdentifier: messageId }] }`. A throw, `false` or a result of any
+ * other shape fails the whole batch. See {@link BatchHandlerResult}.
  */
-export type BatchHandler = (messages: LeasedMessage[]) => unknown;
+export type BatchHandler = (
+  messages: LeasedMessage[],
+) => BatchHandlerResult | Promise<BatchHandlerResult>;
 
 /** Options of `batchListener()`: the shared listener options plus batch size and window. */
 export interface BatchListenerOptions extends ListenerBaseOptions {
@@ -89,39 +99,97 @@ export function batchListener(handler: BatchHandler, options: BatchListenerOptio
       return batch;
     };
 
+    const turns = new GroupTurns();
+    const broken = new BrokenGroups();
+    let started = false;
+    const release = (message: LeasedMessage) => {
+      result.released++;
+      logger.info('released unhandled: an earlier message of its FIFO group failed', {
+        messageId: message.messageId,
+        groupId: message.groupId,
+      });
+      // Not awaited one by one: the releases of a batch share one batched request.
+      settling.track(message.nack({ delaySeconds: 0 }).catch(() => {}));
+    };
+
     const handle = async (gathered: LeasedMessage[]): Promise<void> => {
-      const batch = await applyFilter(gathered, policy, result);
-      if (batch.length === 0) return;
+      if (!started && gathered[0]) {
+        started = true;
+        readQueueInfoAtStart(gathered[0], policy);
+      }
+      const groups = new Set<string>();
+      for (const m of gathered) {
+        const group = fifoGroupOf(m);
+        if (group !== undefined) groups.add(group);
+      }
+      const done = await turns.acquire(groups);
+      try {
+        const current = gathered.filter((m) => {
+          const group = fifoGroupOf(m);
+          if (group === undefined || !broken.mustRelease(m, group)) return true;
+          release(m);
+          return false;
+        });
+        const batch = await applyFilter(current, policy, result);
+        if (batch.length > 0) await run(batch);
+      } catch (error) {
+        // run() never rejects by design; should a bug make it, the batch is given back rather
+        // than the rejection ending the listener.
+        logger.error('unexpected error while handling a batch; it will be retried', {
+          size: gathered.length,
+          error: toError(error),
+        });
+        for (const m of gathered) if (!m.settled) settling.track(m.nack().catch(() => {}));
+      } finally {
+        done();
+      }
+    };
+
+    const run = async (batch: LeasedMessage[]): Promise<void> => {
       result.processed += batch.length;
-      const { outcome, value } = await runHandler(() => handler(batch), batch, policy, false);
+      const { outcome, value } = await runHandler(() => handler(batch), batch, policy);
       let failed: Set<LeasedMessage>;
       let error: unknown;
       if (outcome.ok) {
-        const parsed = failedMessages(batch, value);
-        failed = parsed.failed;
-        error = new Error('reported failed in the batch result');
-        if (parsed.unknown.length > 0) {
-          // A result naming messages that are not in the batch cannot be trusted: fail it all.
-          logger.error('batch result names messages not in the batch; failing the whole batch', {
-            unknown: parsed.unknown.slice(0, 5).join(','),
+        const read = readBatchResult(batch, value);
+        if (read.ok) {
+          failed = read.failed;
+          error = new Error('reported failed in the batch result');
+        } else {
+          // A result that cannot be read cannot say what succeeded: nothing is deleted.
+          logger.warn(`invalid batch result: ${read.problem}; failing the whole batch`, {
+            size: batch.length,
+            firstMessageId: batch[0]?.messageId,
           });
           failed = new Set(batch);
+          error = new Error(`invalid batch result: ${read.problem}`);
         }
       } else {
         error = outcome.error;
-        logger.error(
-          outcome.timedOut
-            ? 'batch handler timed out'
-            : 'batch handler failed; the whole batch will be retried',
-          {
+        if (isInstance(error, HandlerReturnedFalse)) {
+          logger.warn('batch handler returned false; the whole batch will be retried', {
             size: batch.length,
             firstMessageId: batch[0]?.messageId,
-            error: toError(error),
-          },
-        );
+          });
+        } else {
+          logger.error(
+            outcome.timedOut
+              ? 'batch handler timed out'
+              : 'batch handler failed; the whole batch will be retried',
+            {
+              size: batch.length,
+              firstMessageId: batch[0]?.messageId,
+              error: toError(error),
+            },
+          );
+        }
         failed = new Set(batch);
       }
       const fifoFailed = failLaterInGroup(batch, failed);
+      for (const m of failed) {
+        const group = fifoGroupOf(m);
+        if (group !== undefined) broken.failed(m, group);
+      }
       let gaveUp = 0;
       result.failed += failed.size;
       result.succeeded += batch.length - failed.size;
@@ -201,7 +269,7 @@ function failLaterInGroup(batch: readonly LeasedMessage[], failed: Set<LeasedMes
   const brokenGroups = new Set<string>();
   let added = 0;
   for (const message of batch) {
-    const group = message.groupId;
+    const group = fifoGroupOf(message);
     if (group === undefined) continue;
     if (brokenGroups.has(group)) {
       if (!failed.has(message)) {

@@ -7,7 +7,7 @@ import {
   resolveNumber,
   resolveString,
 } from '../config.js';
-import { ConfigError, NonRetryableError } from '../errors.js';
+import { ConfigError, isInstance, NonRetryableError } from '../errors.js';
 import type { LeasedMessage } from '../leased-message.js';
 import { createDebugLogger, type Logger } from '../logger.js';
 import { type ResolvedRetryPolicy, type RetryPolicy, resolveRetryPolicy } from '../retry.js';
@@ -153,7 +153,7 @@ export function resolveListenerPolicy(options: ListenerBaseOptions): ListenerPol
     filter: options.filter,
     onSuccess: options.onSuccess,
     onFailure: options.onFailure,
-    isNonRetryable: options.isNonRetryable ?? ((error) => error instanceof NonRetryableError),
+    isNonRetryable: options.isNonRetryable ?? ((error) => isInstance(error, NonRetryableError)),
     deadLetterQueueUrl,
     client: options.client,
     logger: options.logger ?? createDebugLogger({ component: 'listener', env }),

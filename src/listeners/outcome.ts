@@ -6,12 +6,28 @@
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { isFifoQueueUrl } from '../config.js';
 import { LeaseLostError, toError } from '../errors.js';
-import { expireLease, type LeasedMessage, type NackOptions } from '../leased-message.js';
+import {
+  expireLease,
+  type LeasedMessage,
+  messageOrigin,
+  type NackOptions,
+} from '../leased-message.js';
 import { retryDelaySeconds } from '../retry.js';
 import type { ListenerPolicy } from './listener-config.js';
 
 /** How a handler call ended, before settling. */
 export type HandlerOutcome = { ok: true } | { ok: false; error: unknown; timedOut: boolean };
+
+/**
+ * Reads the queue's attributes (its redrive policy: where a non-retryable message belongs) when
+ * a listener starts, so that a missing permission shows in the logs at once rather than at the
+ * first non-retryable failure. Not awaited: the result is kept for when it is needed.
+ */
+export function readQueueInfoAtStart(first: LeasedMessage, policy: ListenerPolicy): void {
+  if (policy.deadLetterQueueUrl !== undefined) return;
+  const origin = first[messageOrigin];
+  void origin?.queue.load(origin.client);
+}
 
 /** A handler returned `false`: a failure without an error of its own. */
 export class HandlerReturnedFalse extends Error {
@@ -34,12 +50,12 @@ export async function runHandler(
   call: () => unknown,
   messages: readonly LeasedMessage[],
   policy: ListenerPolicy,
-  falseFails: boolean,
 ): Promise<{ outcome: HandlerOutcome; value: unknown }> {
   const work = (async (): Promise<{ outcome: HandlerOutcome; value: unknown }> => {
     try {
       const value = await call();
-      if (falseFails && value === false) {
+      // In both modes `false` fails: in batch mode it fails the whole batch, like a throw.
+      if (value === false) {
         return {
           outcome: {
             ok: false,
@@ -130,23 +146,51 @@ function isNonRetryable(error: unknown, message: LeasedMessage, policy: Listener
   }
 }
 
+/** Where a given-up message goes: a DLQ, nowhere (delete it), or unknown (keep it). */
+type GiveUpTarget = { queueUrl: string; client: SQSClient } | 'delete' | 'unknown';
+
 /**
- * Deletes a message retrying cannot help, after copying it to the DLQ URL when one is set. If
- * the copy fails the message is nacked instead: it must not be lost.
+ * The explicit `deadLetterQueueUrl`, else the dead-letter queue of the queue's own redrive
+ * policy: a user who set one expects failures there, never a silent delete.
+ */
+async function giveUpTarget(message: LeasedMessage, policy: ListenerPolicy): Promise<GiveUpTarget> {
+  const origin = message[messageOrigin];
+  const client = policy.client ?? origin?.client ?? environmentClient();
+  if (policy.deadLetterQueueUrl) return { queueUrl: policy.deadLetterQueueUrl, client };
+  // Not received by sqsMessages(): no queue to ask.
+  if (origin === undefined) return 'delete';
+  const { redrive } = await origin.queue.load(origin.client);
+  if (redrive === undefined) return 'unknown';
+  if (redrive === null) return 'delete';
+  return { queueUrl: redrive.deadLetterQueueUrl, client };
+}
+
+/**
+ * Gives up on a message retrying cannot help: moves it to the dead-letter queue (send, then
+ * delete), or deletes it when the queue has none. If the move fails, or the redrive policy could
+ * not be read, the message is given back instead: it must not be lost.
  */
 async function giveUp(
   message: LeasedMessage,
   error: unknown,
   policy: ListenerPolicy,
 ): Promise<boolean> {
-  const dlq = policy.deadLetterQueueUrl;
-  if (dlq) {
+  const target = await giveUpTarget(message, policy);
+  if (target === 'unknown') {
+    policy.logger.error(
+      "non-retryable failure, but the queue's redrive policy could not be read; given back so that the redrive policy can move it",
+      { messageId: message.messageId, error: toError(error) },
+    );
+    await message.nack(retryNack(message, policy)).catch(() => {});
+    return false;
+  }
+  if (target !== 'delete') {
     try {
-      await sendToDeadLetterQueue(message, dlq, policy);
+      await sendToDeadLetterQueue(message, target.queueUrl, target.client);
     } catch (e) {
       policy.logger.error('could not move a non-retryable message to the DLQ; it will be retried', {
         messageId: message.messageId,
-        deadLetterQueueUrl: dlq,
+        deadLetterQueueUrl: target.queueUrl,
         error: toError(e),
       });
       await message.nack(retryNack(message, policy)).catch(() => {});
@@ -162,16 +206,23 @@ async function giveUp(
     });
     return false;
   }
-  policy.logger.error(
-    dlq
-      ? 'non-retryable failure; message moved to the DLQ'
-      : 'non-retryable failure; message deleted',
-    {
+  if (target === 'delete') {
+    // Gone for good: the log is the only record left of it.
+    policy.logger.error(
+      'non-retryable failure and the queue has no dead-letter queue; message deleted',
+      {
+        messageId: message.messageId,
+        body: message.body.slice(0, 200),
+        error: toError(error),
+      },
+    );
+  } else {
+    policy.logger.error('non-retryable failure; message moved to the DLQ', {
       messageId: message.messageId,
       error: toError(error),
-      deadLetterQueueUrl: dlq,
-    },
-  );
+      deadLetterQueueUrl: target.queueUrl,
+    });
+  }
   return true;
 }
 
@@ -186,9 +237,9 @@ function environmentClient(): SQSClient {
 async function sendToDeadLetterQueue(
   message: LeasedMessage,
   queueUrl: string,
-  policy: ListenerPolicy,
+  client: SQSClient,
 ): Promise<void> {
-  const client = policy.client ?? environmentClient();
+  // SQS requires a dead-letter queue of the same type as its source.
   const fifo = isFifoQueueUrl(queueUrl);
   await client.send(
     new SendMessageCommand({

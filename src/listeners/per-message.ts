@@ -2,7 +2,7 @@
  * `perMessageListener()`: one handler call per message, `workerThreads` at once; FIFO groups
  * one at a time and in order.
  */
-import { toError } from '../errors.js';
+import { isInstance, toError } from '../errors.js';
 import type { LeasedMessage } from '../leased-message.js';
 import { GroupScheduler } from './group-scheduler.js';
 import {
@@ -12,7 +12,13 @@ import {
   type ListenerResult,
   resolveListenerPolicy,
 } from './listener-config.js';
-import { HandlerReturnedFalse, runHandler, settleFailure, settleSuccess } from './outcome.js';
+import {
+  HandlerReturnedFalse,
+  readQueueInfoAtStart,
+  runHandler,
+  settleFailure,
+  settleSuccess,
+} from './outcome.js';
 import { Puller, Settling } from './pull.js';
 
 /** `false` or a throw fails the message (nack); anything else succeeds (ack). */
@@ -45,7 +51,7 @@ export function perMessageListener(
     const puller = new Puller(source[Symbol.asyncIterator]());
     const scheduler = new GroupScheduler(
       policy.workerThreads,
-      (message) => handleMessage(message, handler, policy, result, settling),
+      (message) => handleMessageSafely(message, handler, policy, result, settling),
       async (message) => {
         result.released++;
         logger.info('released unhandled: an earlier message of its FIFO group failed', {
@@ -55,11 +61,16 @@ export function perMessageListener(
         await message.nack({ delaySeconds: 0 }).catch(() => {});
       },
     );
+    let started = false;
     try {
       for (;;) {
         await scheduler.capacity();
         const next = await puller.next();
         if (next.done) break;
+        if (!started) {
+          started = true;
+          readQueueInfoAtStart(next.value, policy);
+        }
         scheduler.submit(next.value);
       }
     } catch (error) {
@@ -72,6 +83,29 @@ export function perMessageListener(
     await settling.done();
     return result;
   };
+}
+
+/**
+ * handleMessage never rejects by design; should a bug make it, the message is given back and
+ * counted as failed rather than the rejection escaping the scheduler.
+ */
+async function handleMessageSafely(
+  message: LeasedMessage,
+  handler: MessageHandler,
+  policy: ListenerPolicy,
+  result: ListenerResult,
+  settling: Settling,
+): Promise<boolean> {
+  try {
+    return await handleMessage(message, handler, policy, result, settling);
+  } catch (error) {
+    policy.logger.error('unexpected error while handling a message; it will be retried', {
+      messageId: message.messageId,
+      error: toError(error),
+    });
+    if (!message.settled) await message.nack().catch(() => {});
+    return false;
+  }
 }
 
 /** Filter → handler (with timeout) → settle → hooks. Resolves whether the message succeeded. */
@@ -105,7 +139,7 @@ async function handleMessage(
     }
   }
   result.processed++;
-  const { outcome } = await runHandler(() => handler(message), [message], policy, true);
+  const { outcome } = await runHandler(() => handler(message), [message], policy);
   if (outcome.ok) {
     result.succeeded++;
     // The delete is queued at once; its confirmation (and onSuccess) must not hold the worker.
@@ -114,7 +148,7 @@ async function handleMessage(
     return true;
   }
   result.failed++;
-  if (outcome.error instanceof HandlerReturnedFalse) {
+  if (isInstance(outcome.error, HandlerReturnedFalse)) {
     logger.warn('handler returned false; message will be retried', {
       messageId: message.messageId,
     });

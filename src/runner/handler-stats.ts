@@ -33,13 +33,27 @@ export interface HandlerStats {
   duration: DurationSummary;
 }
 
-/** Records handler durations; see {@link HandlerStats}. */
+/** A handler call that has not returned (or settled its promise) yet. */
+export interface RunningHandlerCall {
+  /** The message it got, or the messages of its batch. */
+  messageIds: string[];
+  /** Since the call started, on a monotonic clock. */
+  runningForMs: number;
+}
+
+interface Running {
+  messageIds: string[];
+  startedMs: number;
+}
+
+/** Records handler durations, and which calls are still running; see {@link HandlerStats}. */
 export class HandlerTimer {
   private readonly recent = new Float64Array(RECENT_SAMPLES);
   private count = 0;
   private sumMs = 0;
   private maxMs = 0;
   private errors = 0;
+  private readonly inFlight = new Set<Running>();
 
   /** Wraps `handler` so each call is timed; `this` and the result pass through unchanged. */
   wrap<A, R>(handler: (arg: A) => R): (arg: A) => R {
@@ -54,9 +68,16 @@ export class HandlerTimer {
         throw error;
       }
       if (isThenable(result)) {
+        // Ids, not the messages: holding a message would keep it from being garbage-collected.
+        const call: Running = { messageIds: messageIdsOf(arg), startedMs: started };
+        timer.inFlight.add(call);
+        const done = (failed: boolean) => {
+          timer.inFlight.delete(call);
+          timer.record(performance.now() - started, failed);
+        };
         result.then(
-          () => timer.record(performance.now() - started, false),
-          () => timer.record(performance.now() - started, true),
+          () => done(false),
+          () => done(true),
         );
       } else {
         timer.record(performance.now() - started, false);
@@ -71,6 +92,15 @@ export class HandlerTimer {
     this.sumMs += durationMs;
     if (durationMs > this.maxMs) this.maxMs = durationMs;
     if (failed) this.errors++;
+  }
+
+  /** Handler calls that have not finished, oldest first. */
+  running(): RunningHandlerCall[] {
+    const now = performance.now();
+    return [...this.inFlight].map((c) => ({
+      messageIds: [...c.messageIds],
+      runningForMs: now - c.startedMs,
+    }));
   }
 
   snapshot(): HandlerStats {
@@ -94,6 +124,20 @@ export class HandlerTimer {
 function quantile(sorted: Float64Array, q: number): number {
   if (sorted.length === 0) return 0;
   return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? 0;
+}
+
+/** The message ids of a handler's argument: one leased message, or a batch of them. */
+function messageIdsOf(arg: unknown): string[] {
+  const items: unknown[] = Array.isArray(arg) ? arg : [arg];
+  const ids: string[] = [];
+  for (const item of items) {
+    const id =
+      typeof item === 'object' && item !== null
+        ? (item as { messageId?: unknown }).messageId
+        : undefined;
+    if (typeof id === 'string') ids.push(id);
+  }
+  return ids;
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {

@@ -21,10 +21,10 @@ import { createDebugLogger, type Logger, type LogLevel } from '../logger.js';
 import { type SqsMessageStream, sqsMessages } from '../sqs-messages.js';
 import type { StreamStats } from '../stats.js';
 import { queueNameOf } from '../stream-config.js';
-import { type HandlerStats, HandlerTimer } from './handler-stats.js';
+import { type HandlerStats, HandlerTimer, type RunningHandlerCall } from './handler-stats.js';
 import { type HealthOptions, type HealthServer, startHealthServer } from './health-server.js';
 import { type RegisteredListener, registeredListeners } from './registry.js';
-import { onStopSignals, type StopSignalHandle } from './stop-signals.js';
+import { onStopSignals, REPEAT_WINDOW_MS, type StopSignalHandle } from './stop-signals.js';
 
 /** Options of {@link runListeners}. */
 export interface RunListenersOptions {
@@ -66,6 +66,11 @@ export interface ListenerRunReport {
   handler: HandlerStats;
   /** Handlers were still running when the shutdown deadline passed. */
   timedOut: boolean;
+  /**
+   * Handler calls that had not returned when this listener's run ended: past the shutdown
+   * deadline (their messages were released), or given up on by `handlerTimeout`. Oldest first.
+   */
+  abandoned: RunningHandlerCall[];
 }
 
 interface Prepared {
@@ -79,6 +84,13 @@ interface Prepared {
 }
 
 const RUNNER_SHUTDOWN = { ...SPECS.shutdownTimeout, default: 25, max: 43_200 };
+
+/**
+ * After a signal stop that abandoned handlers, how long the process may outlive the run before
+ * the runner exits it: long enough for the user's cleanup after `await runListeners()`, short
+ * against ECS's 30 s between SIGTERM and SIGKILL.
+ */
+const EXIT_GRACE_MS = 1000;
 
 /**
  * Runs every registered listener (or `options.listeners`) until SIGTERM/SIGINT or
@@ -143,6 +155,7 @@ export async function runListeners(
     }
   }
 
+  const finished = new Map<Prepared, ListenerRunReport>();
   let deadline: NodeJS.Timeout | undefined;
   let deadlinePassed: (() => void) | undefined;
   const pastDeadline = new Promise<void>((resolve) => {
@@ -151,11 +164,15 @@ export async function runListeners(
   const stop = (why: string) => {
     if (controller.signal.aborted) return;
     runLogger.info(`${why}; draining…`, { shutdownTimeoutSecs: shutdownTimeout });
-    // Armed before draining starts, so a handler that never returns cannot hold the process.
+    // Armed before draining starts, so a handler that never returns cannot hold the run.
     deadline = setTimeout(
       () => {
+        const abandonedMessageIds = prepared.flatMap((p) =>
+          finished.has(p) ? [] : p.timer.running().flatMap((c) => c.messageIds),
+        );
         runLogger.warn(
           'shutdown timeout passed; handlers still running were abandoned and their messages released',
+          { abandonedMessageIds },
         );
         deadlinePassed?.();
       },
@@ -178,10 +195,19 @@ export async function runListeners(
       second: (name) => {
         runLogger.error(`Second ${name} received; exiting now`);
       },
+      repeated: (name) => {
+        runLogger.info(
+          `${name} repeated within ${REPEAT_WINDOW_MS} ms; taken as the same stop request`,
+        );
+      },
     });
   }
 
-  const finished = new Map<Prepared, ListenerRunReport>();
+  // The run holds the process until it resolves. Lease timers are unref'd and a handler awaiting
+  // a promise that never settles holds no handle: without this, once the stream has nothing to
+  // receive (workers busy, buffer full, or draining), Node would exit with code 13 on the
+  // unsettled top-level await, and neither the drain nor the user's cleanup would run.
+  const keepAlive = setInterval(() => {}, 1 << 30);
   try {
     const reports = prepared.map(async (p): Promise<ListenerRunReport> => {
       p.logger.info('listener started', p.summary);
@@ -208,17 +234,18 @@ export async function runListeners(
       return outcome;
     }
     if (stoppedBySignal) {
-      // The process was told to stop, and abandoned handlers (ignoring their signal) would keep
+      // The process was told to stop, and abandoned handlers (ignoring their signal) may keep
       // it alive. Exit shortly unless it ends by itself; unref'd, so it never holds it up.
       setTimeout(() => {
         runLogger.warn(
           'abandoned handlers keep the process alive after the shutdown timeout; exiting',
         );
         process.exit();
-      }, 1000).unref();
+      }, EXIT_GRACE_MS).unref();
     }
     return prepared.map((p) => finished.get(p) ?? reportOf(p, emptyResult(), true));
   } finally {
+    clearInterval(keepAlive);
     if (deadline) clearTimeout(deadline);
     options.signal?.removeEventListener('abort', onUserAbort);
     signals?.remove();
@@ -235,6 +262,7 @@ function reportOf(p: Prepared, result: ListenerResult, timedOut: boolean): Liste
     stats: p.stream.stats(),
     handler: p.timer.snapshot(),
     timedOut,
+    abandoned: p.timer.running(),
   };
 }
 

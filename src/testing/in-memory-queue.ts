@@ -96,8 +96,9 @@ export class InMemoryQueue {
       receiveCount: 0,
       visibleAtMs: nowMs + (input.delaySecs ?? this.settings.delaySecs) * 1000,
     };
+    // Standard queues keep a group id too: fair queues (2025) return it, with no order.
+    if (input.groupId !== undefined) message.groupId = input.groupId;
     if (this.settings.fifo) {
-      message.groupId = input.groupId;
       message.deduplicationId = deduplicationId;
       message.sequenceNumber = String(++this.sequence).padStart(20, '0');
       if (deduplicationId !== undefined) {

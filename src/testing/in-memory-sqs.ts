@@ -41,7 +41,10 @@ export interface InMemoryQueueOptions {
 export interface InMemorySendOptions {
   /** Simple values (string, number, bytes) or SDK attribute values. */
   messageAttributes?: Record<string, string | number | Uint8Array | MessageAttributeValue>;
-  /** FIFO message group; default `default` on FIFO queues. */
+  /**
+   * Message group: FIFO order (default `default` on FIFO queues), or on a standard queue the
+   * tenant of a fair queue (returned as MessageGroupId, no order).
+   */
   groupId?: string;
   /** FIFO deduplication id; default: content-based. */
   deduplicationId?: string;
@@ -176,7 +179,7 @@ export class InMemorySqs {
         body: typeof body === 'string' ? body : JSON.stringify(body),
         messageAttributes,
         delaySecs: options.delaySeconds,
-        groupId: queue.settings.fifo ? (options.groupId ?? 'default') : undefined,
+        groupId: queue.settings.fifo ? (options.groupId ?? 'default') : options.groupId,
         deduplicationId: options.deduplicationId,
       },
       this.clock.now(),

@@ -28,10 +28,17 @@ function fakeWith(...ids: Array<[string, number]>): FakeSqs {
 
 const tick = () => new Promise((r) => setTimeout(r, 5));
 
+/** Order applies to FIFO queues only, and SQS says so by the name: `.fifo`. */
+const FIFO_QUEUE_URL = `${QUEUE_URL}.fifo`;
+
 /** A stream over the fake (the listener starts the iteration); closing aborts and drains it. */
-function openStream(options: { waitTime: number; maxInFlight: number }, fake: FakeSqs) {
+function openStream(
+  options: { waitTime: number; maxInFlight: number },
+  fake: FakeSqs,
+  queueUrl = FIFO_QUEUE_URL,
+) {
   const controller = new AbortController();
-  const stream = sqsMessages(QUEUE_URL, {
+  const stream = sqsMessages(queueUrl, {
     ...options,
     client: fake.client,
     signal: controller.signal,
@@ -150,3 +157,53 @@ async function vitestEventually(check: () => boolean, timeoutMs = 5_000): Promis
     await new Promise((r) => setTimeout(r, 5));
   }
 }
+
+/**
+ * Fair queues (2025) return a MessageGroupId on standard queues: it spreads load between tenants
+ * and promises no order, so it must neither serialise a group nor fail its later messages.
+ */
+describe('group ids on a standard queue (fair queues)', () => {
+  it('per-message: messages of one group run in parallel', async () => {
+    const fake = fakeWith(['A', 1], ['A', 2], ['A', 3], ['A', 4]);
+    const { stream, close } = openStream({ waitTime: 1, maxInFlight: 10 }, fake, QUEUE_URL);
+    closers.push(close);
+    let running = 0;
+    let most = 0;
+    const listener = perMessageListener(
+      async () => {
+        running++;
+        most = Math.max(most, running);
+        await tick();
+        running--;
+      },
+      { workerThreads: 4, logger: silentLogger, env: {} },
+    );
+    const done = listener(stream);
+    await vitestEventually(() => fake.deleted.length === 4);
+    await close();
+    expect(most).toBe(4);
+    expect(await done).toMatchObject({ processed: 4, succeeded: 4, failed: 0, released: 0 });
+  });
+
+  it("batch: a failure fails only itself; the group's later messages are acked once", async () => {
+    const fake = fakeWith(['A', 1], ['A', 2], ['A', 3], ['B', 1]);
+    const { stream, close } = openStream({ waitTime: 1, maxInFlight: 10 }, fake, QUEUE_URL);
+    closers.push(close);
+    const seen: string[] = [];
+    const listener = batchListener(
+      (messages: LeasedMessage[]) => {
+        seen.push(...messages.map((m) => m.messageId));
+        return { batchItemFailures: [{ itemIdentifier: 'A2' }] };
+      },
+      { workerThreads: 1, logger: silentLogger, env: {}, retry: { baseSeconds: 0, maxSeconds: 0 } },
+    );
+    const done = listener(stream);
+    await vitestEventually(() => fake.deleted.length === 3 && releasedIds(fake).length === 1);
+    await close();
+    const result = await done;
+    expect(seen.sort()).toEqual(['A1', 'A2', 'A3', 'B1']);
+    expect(fake.deleted.map(idOf).sort()).toEqual(['A1', 'A3', 'B1']);
+    expect(releasedIds(fake)).toEqual(['A2']);
+    expect(result).toMatchObject({ processed: 4, succeeded: 3, failed: 1 });
+  });
+});

@@ -1,5 +1,12 @@
-import { describe, expect, it } from 'vitest';
-import { type LeasedMessage, SettleError, sqsMessages } from '../../src/index.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  type LeasedMessage,
+  perMessageListener,
+  SettleError,
+  sqsMessages,
+} from '../../src/index.js';
+import { silentLogger } from '../../src/logger.js';
+import { startListener, stopAllListeners } from '../support/listen.js';
 import {
   countingClient,
   createQueue,
@@ -125,6 +132,88 @@ describe('nack', () => {
     expect(await queueCounts(queueUrl)).toEqual({ visible: 0, inFlight: 0, delayed: 0 });
     const inDlq = await receiveNow(dlqUrl!);
     expect(inDlq.map((m) => [m.MessageId, m.Body])).toEqual([[id, 'poison']]);
+  });
+});
+
+describe('an invalid nack', () => {
+  afterEach(stopAllListeners);
+
+  it('in a listener whose handler does not await it: the message is not deleted, it comes back', async () => {
+    const { queueUrl } = await createQueue({ visibilitySecs: 2 });
+    const [id] = await sendMessages(queueUrl, ['bad delay']);
+    const deliveries: Array<[string, number]> = [];
+    const run = startListener(
+      perMessageListener(
+        (m) => {
+          deliveries.push([m.messageId, m.receiveCount]);
+          // Neither awaited nor caught, and the handler returns normally: the throw fails it.
+          if (m.receiveCount === 1) m.nack({ delaySeconds: 1.5 });
+        },
+        { logger: silentLogger },
+      ),
+      queueUrl,
+      { visibilitySecs: 2 },
+    );
+
+    const back = await eventually(async () => deliveries.length >= 2, 8_000);
+    const result = await run.stop();
+
+    expect(back).toBe(true);
+    expect(deliveries).toEqual([
+      [id, 1],
+      [id, 2],
+    ]);
+    expect(result).toMatchObject({ processed: 2, failed: 1, succeeded: 1 });
+    // Deleted once, by the second delivery's ack.
+    expect(await queueCounts(queueUrl)).toEqual({ visible: 0, inFlight: 0, delayed: 0 });
+  });
+
+  it('in a for-await loop that catches it: the lease is not kept, the message reappears', async () => {
+    const { queueUrl } = await createQueue({ visibilitySecs: 2 });
+    const [id] = await sendMessages(queueUrl, ['bad delay']);
+    const { client, log } = countingClient();
+    const controller = new AbortController();
+    const stream = sqsMessages(queueUrl, {
+      client,
+      signal: controller.signal,
+      visibilitySecs: 2,
+      waitTime: 1,
+      idleSleepMax: 0,
+      shutdownTimeout: 1,
+      logger: silentLogger,
+    });
+    // A leaked lease would keep the message away for good: give up after a while instead.
+    const giveUp = setTimeout(() => controller.abort(), 8_000);
+    let caught: unknown;
+    let firstHandle = '';
+    const deliveries: number[] = [];
+    for await (const message of stream) {
+      deliveries.push(message.receiveCount);
+      if (message.receiveCount > 1) {
+        await message.ack();
+        break;
+      }
+      firstHandle = message.receiptHandle;
+      try {
+        void message.nack({ delaySeconds: 1.5 });
+      } catch (error) {
+        caught = error;
+      }
+    }
+    clearTimeout(giveUp);
+    controller.abort();
+    await stream.drained();
+
+    expect(caught).toBeInstanceOf(SettleError);
+    expect(caught).toMatchObject({ code: 'InvalidDelay', messageId: id });
+    expect(deliveries).toEqual([1, 2]);
+    // Never extended after the failed nack: it came back when its 2 s visibility ran out.
+    const extensions = requestsOf(log, 'ChangeMessageVisibilityBatchCommand')
+      .flatMap(entriesOf)
+      .filter((e) => e.ReceiptHandle === firstHandle);
+    expect(extensions).toEqual([]);
+    expect(stream.stats()).toMatchObject({ nacked: 1, acked: 1, inFlight: 0 });
+    expect(await queueCounts(queueUrl)).toEqual({ visible: 0, inFlight: 0, delayed: 0 });
   });
 });
 

@@ -1,10 +1,12 @@
 /**
  * The result forms of a batch handler, against fauxqs: `void` deletes the batch, `BatchResult`
  * and Lambda's `batchItemFailures` give back exactly the messages they name (they reappear after
- * the visibility timeout), and a throw gives back the whole batch.
+ * the visibility timeout), and a throw, `false` or a result of any other shape gives back the
+ * whole batch.
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import {
+  type BatchHandlerResult,
   BatchResult,
   batchListener,
   type LeasedMessage,
@@ -24,7 +26,13 @@ import {
 // Tests run concurrently and each stops its own listener; this only catches leftovers.
 afterAll(stopAllListeners);
 
-type FirstTry = (batch: LeasedMessage[], odd: LeasedMessage[]) => unknown;
+type FirstTry = (
+  batch: LeasedMessage[],
+  odd: LeasedMessage[],
+) => BatchHandlerResult | Promise<BatchHandlerResult>;
+
+/** A result the types forbid, as plain JavaScript (or a cast) can still return it. */
+const untyped = (value: unknown) => value as BatchHandlerResult;
 
 const isOdd = (m: LeasedMessage) => (m.json as { n: number }).n % 2 === 1;
 
@@ -125,6 +133,30 @@ describe.concurrent('batch handler results', () => {
         throw new Error('async batch failed');
       },
     ],
+    ['false', () => false],
+    ['a promise of false', async () => false],
+    [
+      '{ batchItemFailures: { itemIdentifier } } (an object, not an array)',
+      (_batch, odd) => untyped({ batchItemFailures: { itemIdentifier: odd[0]?.messageId } }),
+    ],
+    [
+      '{ batchItemFailure: [...] } (a typo)',
+      (_batch, odd) =>
+        untyped({ batchItemFailure: odd.map((m) => ({ itemIdentifier: m.messageId })) }),
+    ],
+    [
+      "{ batchItemFailures: [{ itemIdentifier: '' }] }",
+      () => untyped({ batchItemFailures: [{ itemIdentifier: '' }] }),
+    ],
+    ['{ batchItemFailures: [{}] }', () => untyped({ batchItemFailures: [{}] })],
+    ['{ batchItemFailures: [null] }', () => untyped({ batchItemFailures: [null] })],
+    [
+      '{ failedReceiptHandles: "a string" }',
+      (_batch, odd) => untyped({ failedReceiptHandles: odd[0]?.receiptHandle }),
+    ],
+    ['a string', () => untyped('ok')],
+    ['a number', () => untyped(0)],
+    ['an array', (_batch, odd) => untyped(odd.map((m) => m.messageId))],
   ])('%s fails the whole batch: every message is redelivered', async (_form, handler) => {
     const run = await runBatches(handler);
     const result = await run.finish(12);

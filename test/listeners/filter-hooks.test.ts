@@ -98,16 +98,52 @@ describe('hooks', () => {
 });
 
 describe('non-retryable failures', () => {
-  it('are deleted at once, not redelivered until the redrive policy', async () => {
-    const { queueUrl, dlqUrl } = await createQueue({ visibilitySecs: 1, maxReceiveCount: 5 });
-    await sendMessages(queueUrl, ['poison', 'fine']);
-    const deliveries: string[] = [];
-    const listener = perMessageListener(
-      (m) => {
+  it.each([
+    ['per-message', 'per_message'],
+    ['batch', 'batch'],
+  ] as const)(
+    "%s: move to the DLQ of the queue's redrive policy at once, not after maxReceiveCount",
+    async (_name, mode) => {
+      const { queueUrl, dlqUrl } = await createQueue({ visibilitySecs: 1, maxReceiveCount: 5 });
+      await sendMessages(queueUrl, ['poison', 'fine']);
+      const deliveries: string[] = [];
+      const fail = (m: LeasedMessage) => {
         deliveries.push(m.body);
         if (m.body === 'poison') throw new NonRetryableError('malformed order');
+      };
+      const options = { logger: silentLogger, env: {} };
+      const listener =
+        mode === 'batch'
+          ? batchListener((batch) => batch.forEach(fail), { ...options, batchSize: 1 })
+          : perMessageListener(fail, options);
+      const run = startListener(listener, queueUrl, { visibilitySecs: 1 });
+      expect(await eventually(async () => (await queueCounts(dlqUrl!)).visible === 1, 10_000)).toBe(
+        true,
+      );
+      const result = await run.stop();
+      expect(deliveries.sort()).toEqual(['fine', 'poison']);
+      expect(result).toMatchObject({ processed: 2, succeeded: 1, failed: 1, gaveUp: 1 });
+      expect(await queueCounts(queueUrl)).toEqual({ visible: 0, inFlight: 0, delayed: 0 });
+      const parked = await receiveNow(dlqUrl!);
+      expect(parked.map((m) => [m.Body, m.Attributes?.ApproximateReceiveCount])).toEqual([
+        ['poison', '1'],
+      ]);
+    },
+  );
+
+  it('without a redrive policy: deleted, logged at ERROR with the id and the start of the body', async () => {
+    const { queueUrl } = await createQueue({ visibilitySecs: 1 });
+    const body = `poison ${'x'.repeat(300)}`;
+    const [poisonId] = await sendMessages(queueUrl, [body, 'fine']);
+    const errors: Array<[string, Record<string, unknown> | undefined]> = [];
+    const listener = perMessageListener(
+      (m) => {
+        if (m.body.startsWith('poison')) throw new NonRetryableError('malformed order');
       },
-      { logger: silentLogger, env: {} },
+      {
+        logger: { ...silentLogger, error: (msg, fields) => void errors.push([msg, fields]) },
+        env: {},
+      },
     );
     const run = startListener(listener, queueUrl, { visibilitySecs: 1 });
     const emptied = async () => {
@@ -116,9 +152,10 @@ describe('non-retryable failures', () => {
     };
     expect(await eventually(emptied, 10_000)).toBe(true);
     const result = await run.stop();
-    expect(deliveries.sort()).toEqual(['fine', 'poison']);
     expect(result).toMatchObject({ processed: 2, succeeded: 1, failed: 1, gaveUp: 1 });
-    expect(await queueCounts(dlqUrl!)).toMatchObject({ visible: 0 });
+    const deleted = errors.filter(([msg]) => msg.includes('no dead-letter queue'));
+    expect(deleted).toHaveLength(1);
+    expect(deleted[0]![1]).toMatchObject({ messageId: poisonId, body: body.slice(0, 200) });
   });
 
   it('move to deadLetterQueueUrl when one is given (isNonRetryable decides)', async () => {

@@ -115,6 +115,35 @@ syncCases.push(
   ],
 );
 
+// Values String() throws on: the ConfigError must still be built and name them.
+const { proxy: revoked, revoke } = Proxy.revocable({}, {});
+revoke();
+syncCases.push(
+  [
+    'workerThreads a null-prototype object',
+    () => perMessage({ workerThreads: Object.assign(Object.create(null), { n: 4 }), env: {} }),
+    message('workerThreads', 'WORKER_THREADS', 'option', '{"n":4}', WORKERS),
+  ],
+  [
+    'workerThreads an object whose toString throws',
+    () =>
+      perMessage({
+        workerThreads: {
+          toString() {
+            throw new Error('toString bug');
+          },
+        },
+        env: {},
+      }),
+    message('workerThreads', 'WORKER_THREADS', 'option', '{}', WORKERS),
+  ],
+  [
+    'batchWindowMs a revoked Proxy',
+    () => batch({ batchWindowMs: revoked, env: {} }),
+    message('batchWindowMs', 'BATCH_WINDOW_MS', 'option', '[object that cannot be shown]', WINDOW),
+  ],
+);
+
 describe('listener options', () => {
   it.each(syncCases)('%s', (_label, run, expected) => {
     expect(run).toThrow(ConfigError);

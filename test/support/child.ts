@@ -57,14 +57,22 @@ export function fixtureEnv(extra: Record<string, string | undefined>): NodeJS.Pr
 /**
  * Runs `test/fixtures/<name>` with `node --import tsx`. With `tty`, the fixture runs inside
  * util-linux `script`, on a pseudo-terminal: its stdout and stderr then both arrive on stdout.
+ * With `prefix`, node runs under that command (e.g. `unshare --pid --fork`); `proc` is then the
+ * prefix command's process.
  */
 export function runFixture(
   name: string,
   env: Record<string, string | undefined>,
-  options: { tty?: boolean } = {},
+  options: { tty?: boolean; prefix?: readonly string[] } = {},
 ): FixtureProcess {
   const started = Date.now();
-  const node = [process.execPath, '--import', 'tsx', `test/fixtures/${name}`];
+  const node = [
+    ...(options.prefix ?? []),
+    process.execPath,
+    '--import',
+    'tsx',
+    `test/fixtures/${name}`,
+  ];
   const [command, ...args] = options.tty
     ? ['script', '-qec', node.map((a) => `'${a}'`).join(' '), '/dev/null']
     : node;

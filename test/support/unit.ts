@@ -8,10 +8,13 @@ import { FakeSqs } from './fake-sqs.js';
 
 export const QUEUE_URL = 'https://sqs.us-east-1.amazonaws.com/123456789012/unit-queue';
 
-/** Fake timers and Date, starting at a fixed time. Leaves queueMicrotask/nextTick/setImmediate real. */
+/**
+ * Fake timers, Date and `performance` (the library's deadlines use `performance.now()`),
+ * starting at a fixed time. Leaves queueMicrotask/nextTick/setImmediate real.
+ */
 export function useFakeClock(): void {
   vi.useFakeTimers({
-    toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'],
+    toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date', 'performance'],
     now: new Date('2025-01-01T00:00:00Z'),
   });
 }

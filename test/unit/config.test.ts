@@ -206,6 +206,25 @@ describe('option dependencies', () => {
     expect(create({ env: {}, visibilitySecs: 120, maxExtend: 120 }).config.maxExtend).toBe(120);
   });
 
+  // A default below the visibility used to pass unchecked (maxExtend 900 with a 1200 s
+  // visibility), a pair that is refused when given explicitly.
+  it('defaults maxExtend to 900 or visibilitySecs, whichever is larger', () => {
+    expect(create({ env: {} }).config.maxExtend).toBe(900);
+    expect(create({ env: { VISIBILITY_SECS: '600' } }).config.maxExtend).toBe(900);
+    expect(create({ env: { VISIBILITY_SECS: '1200' } }).config.maxExtend).toBe(1200);
+    expect(create({ env: {}, visibilitySecs: 43_200 }).config.maxExtend).toBe(43_200);
+  });
+
+  it('still refuses an explicit or environment maxExtend below a visibility above 900', () => {
+    const explicit = configError(() => create({ env: {}, visibilitySecs: 1200, maxExtend: 900 }));
+    expect(explicit).toMatchObject({ option: 'maxExtend', value: 900 });
+    expect(explicit.message).toContain('at least visibilitySecs (1200)');
+    const fromEnv = configError(() =>
+      create({ env: { VISIBILITY_SECS: '1200', MAX_EXTEND: '900' } }),
+    );
+    expect(fromEnv).toMatchObject({ option: 'maxExtend', envVar: 'MAX_EXTEND', value: '900' });
+  });
+
   it('defaults maxInFlight to twice batchSize', () => {
     expect(create({ env: {}, batchSize: 4 }).config.maxInFlight).toBe(8);
     expect(create({ env: { BATCH_SIZE: '3' } }).config.maxInFlight).toBe(6);

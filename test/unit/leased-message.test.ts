@@ -3,12 +3,14 @@
  * (never throws), `messageAttributes()` (simplified values) and the system attributes.
  */
 import type { Message } from '@aws-sdk/client-sqs';
-import { afterEach, describe, expect, it, vi } from 'vitest';
-import { MessageBodyError } from '../../src/errors.js';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { ConfigError, MessageBodyError, SettleError } from '../../src/errors.js';
 import { Lease } from '../../src/lease.js';
-import { LeasedMessage, type Settler } from '../../src/leased-message.js';
+import { LeasedMessage, type NackOptions, type Settler } from '../../src/leased-message.js';
+import { ackingWritable } from '../../src/streams.js';
 import { FakeSqs, sqsMessage } from '../support/fake-sqs.js';
-import { openStream, take } from '../support/unit.js';
+import { recordUnhandledRejections } from '../support/leaks.js';
+import { type OpenStream, openStream, outcome, take, useFakeClock } from '../support/unit.js';
 
 const settler: Settler = {
   ack: () => Promise.resolve(),
@@ -204,5 +206,148 @@ describe('through a stream', () => {
     } finally {
       await open.close();
     }
+  });
+});
+
+describe('nack() with invalid options', () => {
+  let open: OpenStream | undefined;
+
+  beforeEach(() => {
+    useFakeClock();
+  });
+
+  afterEach(async () => {
+    await open?.close();
+    open = undefined;
+    vi.useRealTimers();
+  });
+
+  /** Calls `m.nack(options)` and returns what it threw synchronously (undefined if nothing). */
+  function thrownBy(m: LeasedMessage, options: unknown): unknown {
+    try {
+      void m.nack(options as NackOptions);
+    } catch (error) {
+      return error;
+    }
+    return undefined;
+  }
+
+  const odd: Array<[string, unknown, string]> = [
+    ['1.5', { delaySeconds: 1.5 }, 'delaySeconds 1.5'],
+    ['-1', { delaySeconds: -1 }, 'delaySeconds -1'],
+    ['NaN', { delaySeconds: Number.NaN }, 'delaySeconds NaN'],
+    ['Infinity', { delaySeconds: Number.POSITIVE_INFINITY }, 'delaySeconds Infinity'],
+    ['43201', { delaySeconds: 43_201 }, 'delaySeconds 43201'],
+    ["'5'", { delaySeconds: '5' }, 'delaySeconds "5" (a string)'],
+    ['null', { delaySeconds: null }, 'delaySeconds null'],
+    ['5n', { delaySeconds: 5n }, 'delaySeconds 5'],
+    ['a null-prototype object', { delaySeconds: Object.create(null) }, 'delaySeconds {}'],
+    ['options 30', 30, 'options 30'],
+    ['options null', null, 'options null'],
+  ];
+
+  it.each(odd)(
+    'delay %s throws a SettleError at once, sends nothing, and nacks the message plainly',
+    async (_name, options, shown) => {
+      const recorder = recordUnhandledRejections();
+      try {
+        open = openStream({ maxInFlight: 1, visibilitySecs: 30 });
+        const { fake, iterator, stream } = open;
+        fake.enqueue(sqsMessage('bad-delay'), sqsMessage('next'));
+        const [m] = await take(iterator, 1);
+
+        const error = thrownBy(m!, options);
+
+        expect(error).toBeInstanceOf(SettleError);
+        expect(error).toMatchObject({ code: 'InvalidDelay', messageId: 'bad-delay' });
+        const text = (error as Error).message;
+        expect(text).toContain('bad-delay');
+        expect(text).toContain(shown);
+        expect(text).toContain('from 0 to 43200');
+        expect(m!.settled).toBe(true);
+        expect(stream.stats()).toMatchObject({ nacked: 1, inFlight: 0 });
+
+        // Settled as nacked: a later ack rejects and deletes nothing.
+        await expect(m!.ack()).rejects.toMatchObject({
+          name: 'SettleError',
+          code: 'SettleConflict',
+          messageId: 'bad-delay',
+        });
+        // Its slot is free (maxInFlight 1): the next message arrives.
+        const [next] = await take(iterator, 1);
+        expect(next!.messageId).toBe('next');
+        await next!.ack();
+        // Well past its visibility: never extended (the lease did not leak), never deleted.
+        await vi.advanceTimersByTimeAsync(90_000);
+        const touched = fake
+          .entriesOf('ChangeMessageVisibilityBatch')
+          .flat()
+          .filter((e) => e.ReceiptHandle === m!.receiptHandle);
+        expect(touched).toEqual([]);
+        expect(fake.deleted).toEqual([next!.receiptHandle]);
+        expect(recorder.reasons).toEqual([]);
+      } finally {
+        recorder.stop();
+      }
+    },
+  );
+
+  it('takes { delaySeconds: undefined } as no delay, and 0 and 43200 as valid', async () => {
+    open = openStream({ maxInFlight: 3, visibilitySecs: 30 });
+    const { fake, iterator } = open;
+    fake.enqueue(sqsMessage('plain'), sqsMessage('zero'), sqsMessage('max'));
+    const [plain, zero, max] = await take(iterator, 3);
+
+    const nacks = [
+      plain!.nack({ delaySeconds: undefined }),
+      zero!.nack({ delaySeconds: 0 }),
+      max!.nack({ delaySeconds: 43_200 }),
+    ];
+    await vi.advanceTimersByTimeAsync(100);
+    expect(await Promise.all(nacks.map(outcome))).toEqual([
+      { ok: true },
+      { ok: true },
+      { ok: true },
+    ]);
+
+    const changes = fake.entriesOf('ChangeMessageVisibilityBatch').flat();
+    expect(changes.map((e) => [e.ReceiptHandle, e.VisibilityTimeout])).toEqual([
+      [zero!.receiptHandle, 0],
+      // Clamped to what SQS allows counting from the receive.
+      [max!.receiptHandle, 43_199],
+    ]);
+  });
+
+  it('after ack() throws too, and the ack stands', async () => {
+    open = openStream({ maxInFlight: 1 });
+    const { fake, iterator } = open;
+    fake.enqueue(sqsMessage('acked'));
+    const [m] = await take(iterator, 1);
+    const acked = m!.ack();
+
+    const error = thrownBy(m!, { delaySeconds: -5 });
+
+    expect(error).toMatchObject({ name: 'SettleError', code: 'InvalidDelay' });
+    expect((error as Error).message).toContain('The earlier ack stands');
+    await acked;
+    expect(fake.deleted).toEqual([m!.receiptHandle]);
+    expect(fake.sent('ChangeMessageVisibilityBatch')).toHaveLength(0);
+  });
+
+  it('after a valid nack throws too, and the earlier delay stands', async () => {
+    open = openStream({ maxInFlight: 1 });
+    const { fake, iterator } = open;
+    fake.enqueue(sqsMessage('nacked'));
+    const [m] = await take(iterator, 1);
+    const nacked = m!.nack({ delaySeconds: 10 });
+
+    expect(thrownBy(m!, { delaySeconds: 2.5 })).toMatchObject({ code: 'InvalidDelay' });
+    expect(await outcome(nacked)).toEqual({ ok: true });
+    expect(fake.visibilityChanges.map((c) => c.timeoutSecs)).toEqual([10]);
+  });
+
+  it('ackingWritable() refuses an invalid nackDelaySeconds when it is created', () => {
+    expect(() => ackingWritable(() => {}, { nackDelaySeconds: 1.5 })).toThrow(ConfigError);
+    expect(() => ackingWritable(() => {}, { nackDelaySeconds: 30 })).not.toThrow();
   });
 });
