@@ -1,15 +1,14 @@
-export type { LeaseLostReason, SqsListenerErrorOptions } from './errors.js';
-export {
-  ConfigError,
-  LeaseLostError,
-  MessageBodyError,
-  NonRetryableError,
-  ReceiveError,
-  SettleError,
-  SqsListenerError,
-} from './errors.js';
-export type { MessageAttributeRecord, NackOptions } from './leased-message.js';
-export { LeasedMessage, LeasedMessage as SqsMessage } from './leased-message.js';
+export type {
+  AckingWritableOptions,
+  ToReadableOptions,
+  WritableHandler,
+} from './adapters/node-streams.js';
+export { ackingWritable, toReadable } from './adapters/node-streams.js';
+export type { MessageAttributeRecord, NackOptions } from './core/leased-message.js';
+export { LeasedMessage, LeasedMessage as SqsMessage } from './core/leased-message.js';
+export { SqsMessageStream, sqsMessages } from './core/sqs-messages.js';
+export type { StreamStats } from './core/stats.js';
+export type { SqsMessagesOptions, StreamConfig } from './core/stream-config.js';
 export type { BatchHandler, BatchListenerOptions } from './listeners/batch.js';
 export { batchListener } from './listeners/batch.js';
 export type { BatchHandlerResult, BatchItemFailures } from './listeners/batch-result.js';
@@ -21,18 +20,23 @@ export type {
   PerMessageListenerOptions,
 } from './listeners/per-message.js';
 export { perMessageListener } from './listeners/per-message.js';
-export type { DebugLoggerOptions, LogFields, Logger, LogLevel } from './logger.js';
-export { createDebugLogger, silentLogger } from './logger.js';
-export type { ResolvedRetryPolicy, RetryPolicy } from './retry.js';
-export { resolveRetryPolicy, retryDelaySeconds } from './retry.js';
+export type { ResolvedRetryPolicy, RetryPolicy } from './listeners/retry.js';
+export { resolveRetryPolicy, retryDelaySeconds } from './listeners/retry.js';
 export type { DurationSummary, HandlerStats, RunningHandlerCall } from './runner/handler-stats.js';
 export type { HealthOptions, HealthReport } from './runner/health-server.js';
 export type { ListenerMode, RegisteredListener, SqsListenerOptions } from './runner/registry.js';
 export { clearListeners, registeredListeners, sqsListener } from './runner/registry.js';
 export type { ListenerRunReport, RunListenersOptions } from './runner/run-listeners.js';
 export { runListeners } from './runner/run-listeners.js';
-export { SqsMessageStream, sqsMessages } from './sqs-messages.js';
-export type { StreamStats } from './stats.js';
-export type { SqsMessagesOptions, StreamConfig } from './stream-config.js';
-export type { AckingWritableOptions, ToReadableOptions, WritableHandler } from './streams.js';
-export { ackingWritable, toReadable } from './streams.js';
+export type { LeaseLostReason, SqsListenerErrorOptions } from './shared/errors.js';
+export {
+  ConfigError,
+  LeaseLostError,
+  MessageBodyError,
+  NonRetryableError,
+  ReceiveError,
+  SettleError,
+  SqsListenerError,
+} from './shared/errors.js';
+export type { DebugLoggerOptions, LogFields, Logger, LogLevel } from './shared/logger.js';
+export { createDebugLogger, silentLogger } from './shared/logger.js';

@@ -1,5 +1,5 @@
 /** The result forms a batch handler may return, and how they map to failed messages. */
-import type { LeasedMessage } from '../leased-message.js';
+import type { LeasedMessage } from '../core/leased-message.js';
 
 /** The Python seed's result: the receipt handles of the messages that failed. */
 export class BatchResult {

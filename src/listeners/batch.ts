@@ -1,7 +1,8 @@
 /** `batchListener()`: the handler receives arrays of messages and may fail some of them. */
-import { type Env, resolveNumber } from '../config.js';
-import { isInstance, toError } from '../errors.js';
-import type { LeasedMessage } from '../leased-message.js';
+
+import type { LeasedMessage } from '../core/leased-message.js';
+import { type Env, resolveNumber } from '../shared/config.js';
+import { isInstance, toError } from '../shared/errors.js';
 import { type BatchHandlerResult, readBatchResult } from './batch-result.js';
 import { BrokenGroups, fifoGroupOf, GroupTurns } from './fifo.js';
 import {

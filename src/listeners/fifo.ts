@@ -2,8 +2,8 @@
  * FIFO order across a failure, shared by both listeners. Order applies only to FIFO queues: on a
  * standard queue a MessageGroupId (fair queues) only spreads load, and messages run freely.
  */
-import { type LeasedMessage, messageOrigin } from '../leased-message.js';
-import { monotonicNow } from '../timing.js';
+import { type LeasedMessage, messageOrigin } from '../core/leased-message.js';
+import { monotonicNow } from '../shared/timing.js';
 
 /** The message's FIFO group, or `undefined` when no order applies to it. */
 export function fifoGroupOf(message: LeasedMessage): string | undefined {

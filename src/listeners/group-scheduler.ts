@@ -5,8 +5,8 @@
  * so that SQS redelivers the group in order. Other messages (standard queues, fair queues'
  * groups included) run freely.
  */
-import type { LeasedMessage } from '../leased-message.js';
-import { Wakeup } from '../timing.js';
+import type { LeasedMessage } from '../core/leased-message.js';
+import { Wakeup } from '../shared/timing.js';
 import { BrokenGroups, fifoGroupOf } from './fifo.js';
 
 export class GroupScheduler {

@@ -1,16 +1,16 @@
 /** Options shared by the listener adapters, resolved like every other option. */
 import type { SQSClient } from '@aws-sdk/client-sqs';
+import type { LeasedMessage } from '../core/leased-message.js';
 import {
   type Env,
   isValidQueueUrl,
   type NumberSpec,
   resolveNumber,
   resolveString,
-} from '../config.js';
-import { ConfigError, isInstance, NonRetryableError } from '../errors.js';
-import type { LeasedMessage } from '../leased-message.js';
-import { createDebugLogger, type Logger } from '../logger.js';
-import { type ResolvedRetryPolicy, type RetryPolicy, resolveRetryPolicy } from '../retry.js';
+} from '../shared/config.js';
+import { ConfigError, isInstance, NonRetryableError } from '../shared/errors.js';
+import { createDebugLogger, type Logger } from '../shared/logger.js';
+import { type ResolvedRetryPolicy, type RetryPolicy, resolveRetryPolicy } from './retry.js';
 
 export const LISTENER_SPECS = {
   workerThreads: {

@@ -4,16 +4,16 @@
  * Nothing here rejects: what SQS refuses is logged, and the message comes back by itself.
  */
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { isFifoQueueUrl } from '../config.js';
-import { LeaseLostError, toError } from '../errors.js';
 import {
   expireLease,
   type LeasedMessage,
   messageOrigin,
   type NackOptions,
-} from '../leased-message.js';
-import { retryDelaySeconds } from '../retry.js';
+} from '../core/leased-message.js';
+import { isFifoQueueUrl } from '../shared/config.js';
+import { LeaseLostError, toError } from '../shared/errors.js';
 import type { ListenerPolicy } from './listener-config.js';
+import { retryDelaySeconds } from './retry.js';
 
 /** How a handler call ended, before settling. */
 export type HandlerOutcome = { ok: true } | { ok: false; error: unknown; timedOut: boolean };

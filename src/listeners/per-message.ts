@@ -2,8 +2,9 @@
  * `perMessageListener()`: one handler call per message, `workerThreads` at once; FIFO groups
  * one at a time and in order.
  */
-import { isInstance, toError } from '../errors.js';
-import type { LeasedMessage } from '../leased-message.js';
+
+import type { LeasedMessage } from '../core/leased-message.js';
+import { isInstance, toError } from '../shared/errors.js';
 import { GroupScheduler } from './group-scheduler.js';
 import {
   emptyResult,

@@ -2,7 +2,7 @@
  * The runner's metrics in Prometheus text exposition format (version 0.0.4). The format is a
  * few lines of text per metric, so it is written by hand rather than adding a dependency.
  */
-import type { StreamStats } from '../stats.js';
+import type { StreamStats } from '../core/stats.js';
 import type { HandlerStats } from './handler-stats.js';
 
 /** The content type Prometheus expects for the text format. */

@@ -2,10 +2,11 @@
  * `sqsListener()`: registers a handler for a queue, as the Python seed's `@sqs_listener`
  * decorator did. Plain call form, and a TC39 decorator form for static methods.
  */
+
+import type { SqsMessagesOptions } from '../core/stream-config.js';
 import type { BatchHandler } from '../listeners/batch.js';
 import type { ListenerBaseOptions } from '../listeners/listener-config.js';
 import type { MessageHandler } from '../listeners/per-message.js';
-import type { SqsMessagesOptions } from '../stream-config.js';
 
 /** `per_message`: one handler call per message; `batch`: the handler gets arrays. */
 export type ListenerMode = 'batch' | 'per_message';

@@ -4,8 +4,9 @@
  * handlers finish (leases still extended) up to `shutdownTimeout`, flush, resolve.
  */
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { type Env, isValidQueueUrl, resolveNumber, resolveString, SPECS } from '../config.js';
-import { ConfigError, toError } from '../errors.js';
+import { type SqsMessageStream, sqsMessages } from '../core/sqs-messages.js';
+import type { StreamStats } from '../core/stats.js';
+import { queueNameOf } from '../core/stream-config.js';
 import { type BatchHandler, batchListener, resolveBatchOptions } from '../listeners/batch.js';
 import {
   emptyResult,
@@ -17,10 +18,15 @@ import {
   type MessageHandler,
   perMessageListener,
 } from '../listeners/per-message.js';
-import { createDebugLogger, type Logger, type LogLevel } from '../logger.js';
-import { type SqsMessageStream, sqsMessages } from '../sqs-messages.js';
-import type { StreamStats } from '../stats.js';
-import { queueNameOf } from '../stream-config.js';
+import {
+  type Env,
+  isValidQueueUrl,
+  resolveNumber,
+  resolveString,
+  SPECS,
+} from '../shared/config.js';
+import { ConfigError, toError } from '../shared/errors.js';
+import { createDebugLogger, type Logger, type LogLevel } from '../shared/logger.js';
 import { type HandlerStats, HandlerTimer, type RunningHandlerCall } from './handler-stats.js';
 import { type HealthOptions, type HealthServer, startHealthServer } from './health-server.js';
 import { type RegisteredListener, registeredListeners } from './registry.js';

@@ -6,7 +6,7 @@
  */
 import { setImmediate as realSetImmediate } from 'node:timers';
 import type { MessageAttributeValue, SQSClient } from '@aws-sdk/client-sqs';
-import type { MessageAttributeRecord } from '../leased-message.js';
+import type { MessageAttributeRecord } from '../core/leased-message.js';
 import { type Clock, systemClock } from './clock.js';
 import { type CommandContext, runCommand } from './commands.js';
 import { InMemoryQueue, type MessageState, type StoredMessage } from './in-memory-queue.js';

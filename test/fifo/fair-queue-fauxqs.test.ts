@@ -6,7 +6,7 @@
 import { type Message, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { perMessageListener } from '../../src/index.js';
-import { silentLogger } from '../../src/logger.js';
+import { silentLogger } from '../../src/shared/logger.js';
 import { startListener, stopAllListeners } from '../support/listen.js';
 import {
   countingClient,

@@ -12,7 +12,7 @@ import {
   perMessageListener,
   sqsMessages,
 } from '../../src/index.js';
-import { silentLogger } from '../../src/logger.js';
+import { silentLogger } from '../../src/shared/logger.js';
 import { createInMemorySqs, type InMemorySqs } from '../../src/testing/index.js';
 
 const stops: Array<() => Promise<void>> = [];

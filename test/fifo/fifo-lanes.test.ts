@@ -4,9 +4,9 @@
  * faked client.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { sqsMessages } from '../../src/core/sqs-messages.js';
 import { batchListener, type LeasedMessage, perMessageListener } from '../../src/index.js';
-import { silentLogger } from '../../src/logger.js';
-import { sqsMessages } from '../../src/sqs-messages.js';
+import { silentLogger } from '../../src/shared/logger.js';
 import { FakeSqs, sqsMessage } from '../support/fake-sqs.js';
 import { QUEUE_URL } from '../support/unit.js';
 

@@ -4,7 +4,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { perMessageListener } from '../../src/index.js';
-import { silentLogger } from '../../src/logger.js';
+import { silentLogger } from '../../src/shared/logger.js';
 import { startListener, stopAllListeners } from '../support/listen.js';
 import {
   countingClient,

@@ -5,7 +5,7 @@ import {
   SettleError,
   sqsMessages,
 } from '../../src/index.js';
-import { silentLogger } from '../../src/logger.js';
+import { silentLogger } from '../../src/shared/logger.js';
 import { startListener, stopAllListeners } from '../support/listen.js';
 import {
   countingClient,

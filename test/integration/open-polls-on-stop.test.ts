@@ -5,9 +5,9 @@
  * the stream reads the poll to its end and gives the message back at once.
  */
 import { describe, expect, it } from 'vitest';
+import type { SqsMessagesOptions } from '../../src/core/stream-config.js';
 import { sqsMessages } from '../../src/index.js';
-import { silentLogger } from '../../src/logger.js';
-import type { SqsMessagesOptions } from '../../src/stream-config.js';
+import { silentLogger } from '../../src/shared/logger.js';
 import {
   countingClient,
   createQueue,

@@ -12,7 +12,7 @@ import {
   sqsMessages,
 } from '../../src/index.js';
 import { readBatchResult } from '../../src/listeners/batch-result.js';
-import { silentLogger } from '../../src/logger.js';
+import { silentLogger } from '../../src/shared/logger.js';
 import { createInMemorySqs } from '../../src/testing/index.js';
 
 const batch = [

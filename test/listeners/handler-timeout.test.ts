@@ -6,7 +6,7 @@ import {
   LeaseLostError,
   perMessageListener,
 } from '../../src/index.js';
-import { silentLogger } from '../../src/logger.js';
+import { silentLogger } from '../../src/shared/logger.js';
 import { startListener, stopAllListeners } from '../support/listen.js';
 import {
   countingClient,

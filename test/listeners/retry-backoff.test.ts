@@ -6,7 +6,7 @@ import {
   resolveRetryPolicy,
   retryDelaySeconds,
 } from '../../src/index.js';
-import { silentLogger } from '../../src/logger.js';
+import { silentLogger } from '../../src/shared/logger.js';
 import { startListener, stopAllListeners } from '../support/listen.js';
 import {
   countingClient,

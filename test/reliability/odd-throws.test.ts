@@ -7,6 +7,7 @@
  */
 import createDebug from 'debug';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { sqsMessages } from '../../src/core/sqs-messages.js';
 import {
   batchListener,
   type LeasedMessage,
@@ -14,8 +15,7 @@ import {
   type ListenerBaseOptions,
   perMessageListener,
 } from '../../src/index.js';
-import { createDebugLogger } from '../../src/logger.js';
-import { sqsMessages } from '../../src/sqs-messages.js';
+import { createDebugLogger } from '../../src/shared/logger.js';
 import { createInMemorySqs } from '../../src/testing/index.js';
 import { ODD_VALUES } from '../support/odd-values.js';
 import { useFakeClock } from '../support/unit.js';

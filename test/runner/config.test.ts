@@ -4,7 +4,6 @@
  * ConfigError naming option, variable, value and range — in process and as a process exit.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Env } from '../../src/config.js';
 import {
   ConfigError,
   clearListeners,
@@ -14,6 +13,7 @@ import {
   silentLogger,
   sqsListener,
 } from '../../src/index.js';
+import type { Env } from '../../src/shared/config.js';
 import { killAllFixtures, runFixture } from '../support/child.js';
 import { countingClient, createQueue, eventually, requestsOf } from '../support/sqs.js';
 

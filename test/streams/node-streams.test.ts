@@ -6,7 +6,7 @@ import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { describe, expect, it } from 'vitest';
 import { ackingWritable, type LeasedMessage, sqsMessages, toReadable } from '../../src/index.js';
-import { silentLogger } from '../../src/logger.js';
+import { silentLogger } from '../../src/shared/logger.js';
 import { createInMemorySqs } from '../../src/testing/index.js';
 import { sleep } from '../support/sqs.js';
 

@@ -2,10 +2,11 @@
  * Running a listener adapter over a real fauxqs queue: a stream with short polls, an abort to
  * stop it, and a registry so that every run a test starts is stopped afterwards.
  */
+
+import { type SqsMessageStream, sqsMessages } from '../../src/core/sqs-messages.js';
+import type { SqsMessagesOptions } from '../../src/core/stream-config.js';
 import type { Listener, ListenerResult } from '../../src/index.js';
-import { silentLogger } from '../../src/logger.js';
-import { type SqsMessageStream, sqsMessages } from '../../src/sqs-messages.js';
-import type { SqsMessagesOptions } from '../../src/stream-config.js';
+import { silentLogger } from '../../src/shared/logger.js';
 import { countingClient } from './sqs.js';
 
 export interface RunningListener {

@@ -1,9 +1,9 @@
 /** Shared set-up for unit tests: a stream over a FakeSqs, a fake clock, and taking messages. */
 import { vi } from 'vitest';
-import type { LeasedMessage } from '../../src/leased-message.js';
-import { silentLogger } from '../../src/logger.js';
-import { type SqsMessageStream, sqsMessages } from '../../src/sqs-messages.js';
-import type { SqsMessagesOptions } from '../../src/stream-config.js';
+import type { LeasedMessage } from '../../src/core/leased-message.js';
+import { type SqsMessageStream, sqsMessages } from '../../src/core/sqs-messages.js';
+import type { SqsMessagesOptions } from '../../src/core/stream-config.js';
+import { silentLogger } from '../../src/shared/logger.js';
 import { FakeSqs } from './fake-sqs.js';
 
 export const QUEUE_URL = 'https://sqs.us-east-1.amazonaws.com/123456789012/unit-queue';

@@ -9,7 +9,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { perMessageListener, sqsMessages } from '../../src/index.js';
-import { silentLogger } from '../../src/logger.js';
+import { silentLogger } from '../../src/shared/logger.js';
 import { createInMemorySqs } from '../../src/testing/index.js';
 import { useFakeClock } from '../support/unit.js';
 

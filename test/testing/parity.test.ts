@@ -11,7 +11,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import { describe, expect, it, type TestContext } from 'vitest';
 import { type LeasedMessage, perMessageListener, sqsMessages } from '../../src/index.js';
-import { silentLogger } from '../../src/logger.js';
+import { silentLogger } from '../../src/shared/logger.js';
 import { backends, countsOn, createQueueOn, receiveOn, sendOn } from '../support/backends.js';
 import { type RunningListener, startListener } from '../support/listen.js';
 import { eventually, sleep } from '../support/sqs.js';

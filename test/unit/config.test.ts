@@ -4,9 +4,9 @@
  * the value and the allowed range.
  */
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../../src/errors.js';
-import { sqsMessages } from '../../src/sqs-messages.js';
-import type { SqsMessagesOptions } from '../../src/stream-config.js';
+import { sqsMessages } from '../../src/core/sqs-messages.js';
+import type { SqsMessagesOptions } from '../../src/core/stream-config.js';
+import { ConfigError } from '../../src/shared/errors.js';
 import { FakeSqs } from '../support/fake-sqs.js';
 import { QUEUE_URL } from '../support/unit.js';
 

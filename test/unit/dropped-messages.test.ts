@@ -8,11 +8,11 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { LeasedMessage } from '../../src/leased-message.js';
-import type { Logger } from '../../src/logger.js';
-import { silentLogger } from '../../src/logger.js';
-import { type SqsMessageStream, sqsMessages } from '../../src/sqs-messages.js';
-import type { SqsMessagesOptions } from '../../src/stream-config.js';
+import type { LeasedMessage } from '../../src/core/leased-message.js';
+import { type SqsMessageStream, sqsMessages } from '../../src/core/sqs-messages.js';
+import type { SqsMessagesOptions } from '../../src/core/stream-config.js';
+import type { Logger } from '../../src/shared/logger.js';
+import { silentLogger } from '../../src/shared/logger.js';
 import { FakeSqs, sqsMessage } from '../support/fake-sqs.js';
 import {
   nextMacrotask,

@@ -4,7 +4,7 @@
  * yet) sends nothing and rejects.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { LeaseLostError } from '../../src/errors.js';
+import { LeaseLostError } from '../../src/shared/errors.js';
 import { sqsMessage } from '../support/fake-sqs.js';
 import { type OpenStream, openStream, outcome, take, useFakeClock } from '../support/unit.js';
 

@@ -4,8 +4,8 @@
  * a refused extension loses exactly that lease, and a used-up budget ends the lease cleanly.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { LeaseLostError } from '../../src/errors.js';
-import type { LeasedMessage } from '../../src/leased-message.js';
+import type { LeasedMessage } from '../../src/core/leased-message.js';
+import { LeaseLostError } from '../../src/shared/errors.js';
 import { type FakeSqs, sqsMessage, sqsMessages } from '../support/fake-sqs.js';
 import { type OpenStream, openStream, take, useFakeClock } from '../support/unit.js';
 

@@ -4,10 +4,10 @@
  */
 import type { Message } from '@aws-sdk/client-sqs';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { ConfigError, MessageBodyError, SettleError } from '../../src/errors.js';
-import { Lease } from '../../src/lease.js';
-import { LeasedMessage, type NackOptions, type Settler } from '../../src/leased-message.js';
-import { ackingWritable } from '../../src/streams.js';
+import { ackingWritable } from '../../src/adapters/node-streams.js';
+import { Lease } from '../../src/core/lease.js';
+import { LeasedMessage, type NackOptions, type Settler } from '../../src/core/leased-message.js';
+import { ConfigError, MessageBodyError, SettleError } from '../../src/shared/errors.js';
 import { FakeSqs, sqsMessage } from '../support/fake-sqs.js';
 import { recordUnhandledRejections } from '../support/leaks.js';
 import { type OpenStream, openStream, outcome, take, useFakeClock } from '../support/unit.js';

@@ -4,11 +4,11 @@
  * no unhandled rejection. Real timers throughout; the detectors are checked first.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { LeaseLostError, ReceiveError } from '../../src/errors.js';
-import type { LeasedMessage } from '../../src/leased-message.js';
-import { silentLogger } from '../../src/logger.js';
-import { sqsMessages } from '../../src/sqs-messages.js';
-import type { SqsMessagesOptions } from '../../src/stream-config.js';
+import type { LeasedMessage } from '../../src/core/leased-message.js';
+import { sqsMessages } from '../../src/core/sqs-messages.js';
+import type { SqsMessagesOptions } from '../../src/core/stream-config.js';
+import { LeaseLostError, ReceiveError } from '../../src/shared/errors.js';
+import { silentLogger } from '../../src/shared/logger.js';
 import {
   FakeSqs,
   queueDoesNotExistError,

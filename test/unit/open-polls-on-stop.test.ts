@@ -4,8 +4,8 @@
  * returned at once.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { ConfigError } from '../../src/errors.js';
-import { sqsMessages } from '../../src/sqs-messages.js';
+import { sqsMessages } from '../../src/core/sqs-messages.js';
+import { ConfigError } from '../../src/shared/errors.js';
 import { FakeSqs, sqsMessage } from '../support/fake-sqs.js';
 import { type OpenStream, openStream, QUEUE_URL, useFakeClock } from '../support/unit.js';
 

@@ -7,9 +7,9 @@
 import { setTimeout as realSleep } from 'node:timers/promises';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { ReceiveError } from '../../src/errors.js';
-import type { LogFields, Logger } from '../../src/logger.js';
-import { sqsMessages } from '../../src/sqs-messages.js';
+import { sqsMessages } from '../../src/core/sqs-messages.js';
+import { ReceiveError } from '../../src/shared/errors.js';
+import type { LogFields, Logger } from '../../src/shared/logger.js';
 import {
   awsError,
   credentialsError,

@@ -4,7 +4,7 @@
  * failures are retried, and misuse is reported as a SettleError naming the message.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { LeaseLostError, SettleError } from '../../src/errors.js';
+import { LeaseLostError, SettleError } from '../../src/shared/errors.js';
 import { sqsMessage, sqsMessages, throttlingError } from '../support/fake-sqs.js';
 import { recordUnhandledRejections, settle } from '../support/leaks.js';
 import { type OpenStream, openStream, outcome, take, useFakeClock } from '../support/unit.js';

@@ -11,8 +11,8 @@ import {
   isAbortError,
   isFatalAwsError,
   toError,
-} from '../../src/errors.js';
-import { createDebugLogger } from '../../src/logger.js';
+} from '../../src/shared/errors.js';
+import { createDebugLogger } from '../../src/shared/logger.js';
 import { errorWithSymbolName, ODD_VALUES, revokedProxy } from '../support/odd-values.js';
 
 describe('toError', () => {

@@ -4,12 +4,12 @@
  * ChangeMessageVisibility requests (at most ceil(due / 10) per round).
  */
 
+import { SQS_MAX_VISIBILITY_SECONDS } from '../shared/config.js';
+import { LeaseLostError, type SettleError } from '../shared/errors.js';
+import type { Logger } from '../shared/logger.js';
+import { monotonicNow } from '../shared/timing.js';
 import type { BatchQueue } from './batch-queue.js';
-import { SQS_MAX_VISIBILITY_SECONDS } from './config.js';
-import { LeaseLostError, type SettleError } from './errors.js';
 import type { Lease } from './lease.js';
-import type { Logger } from './logger.js';
-import { monotonicNow } from './timing.js';
 
 export interface LeaseManagerOptions {
   queueUrl: string;

@@ -10,7 +10,8 @@ import {
   isAbortError,
   ReceiveError,
   toError,
-} from './errors.js';
+} from '../shared/errors.js';
+import { backoffMs, monotonicNow, sleep, Wakeup } from '../shared/timing.js';
 import { Lease } from './lease.js';
 import { LeaseManager } from './lease-manager.js';
 import { LeasedMessage, type MessageOrigin } from './leased-message.js';
@@ -18,7 +19,6 @@ import type { QueueAttributes } from './queue-info.js';
 import { SessionSettler } from './settler.js';
 import type { StreamStats } from './stats.js';
 import type { StreamConfig } from './stream-config.js';
-import { backoffMs, monotonicNow, sleep, Wakeup } from './timing.js';
 
 export interface SessionDeps {
   client: SQSClient;

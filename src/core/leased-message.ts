@@ -3,7 +3,7 @@
  * `messageAttributes()`) plus the lease (`ack()`, `nack()`, `signal`).
  */
 import type { Message, MessageAttributeValue, SQSClient } from '@aws-sdk/client-sqs';
-import { type LeaseLostError, MessageBodyError } from './errors.js';
+import { type LeaseLostError, MessageBodyError } from '../shared/errors.js';
 import type { Lease } from './lease.js';
 import type { QueueAttributes } from './queue-info.js';
 

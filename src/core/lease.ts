@@ -2,7 +2,7 @@
  * The mutable state behind one leased message, shared by the stream's lease manager, its
  * settle logic and the public `LeasedMessage` facade.
  */
-import type { LeaseLostError } from './errors.js';
+import type { LeaseLostError } from '../shared/errors.js';
 
 /**
  * - buffered: received, not yet handed to the consumer (still heartbeated);

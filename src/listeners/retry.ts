@@ -2,8 +2,8 @@
  * Retry backoff computed from a message's receive count, for handlers that fail: exponential
  * with full jitter, capped, and clamped to what SQS accepts as a visibility timeout.
  */
-import { SQS_MAX_VISIBILITY_SECONDS } from './config.js';
-import { ConfigError } from './errors.js';
+import { SQS_MAX_VISIBILITY_SECONDS } from '../shared/config.js';
+import { ConfigError } from '../shared/errors.js';
 
 /** Backoff for failed messages, computed from their receive count. */
 export interface RetryPolicy {

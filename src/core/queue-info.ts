@@ -4,8 +4,8 @@
  * message belongs). Read once per stream with one GetQueueAttributes, and only when needed.
  */
 import { GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { awsErrorCode, toError } from './errors.js';
-import type { Logger } from './logger.js';
+import { awsErrorCode, toError } from '../shared/errors.js';
+import type { Logger } from '../shared/logger.js';
 
 /** The redrive policy of a queue, with the dead-letter queue's URL worked out from its ARN. */
 export interface RedriveInfo {

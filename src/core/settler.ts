@@ -8,14 +8,14 @@ import {
   DeleteMessageBatchCommand,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
+import { SQS_MAX_VISIBILITY_SECONDS } from '../shared/config.js';
+import { describeValue, LeaseLostError, SettleError } from '../shared/errors.js';
+import { monotonicNow } from '../shared/timing.js';
 import { BatchQueue } from './batch-queue.js';
-import { SQS_MAX_VISIBILITY_SECONDS } from './config.js';
-import { describeValue, LeaseLostError, SettleError } from './errors.js';
 import type { Lease } from './lease.js';
 import type { NackOptions, Settler } from './leased-message.js';
 import type { StreamStats } from './stats.js';
 import type { StreamConfig } from './stream-config.js';
-import { monotonicNow } from './timing.js';
 
 /** What the settler needs from the session that owns the leases. */
 export interface SettlerHooks {

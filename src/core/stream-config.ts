@@ -1,8 +1,14 @@
 /** The options of `sqsMessages()` and their resolution (option > environment > default). */
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { type Env, isValidQueueUrl, resolveNumber, resolveString, SPECS } from './config.js';
-import { ConfigError } from './errors.js';
-import { createDebugLogger, type Logger } from './logger.js';
+import {
+  type Env,
+  isValidQueueUrl,
+  resolveNumber,
+  resolveString,
+  SPECS,
+} from '../shared/config.js';
+import { ConfigError } from '../shared/errors.js';
+import { createDebugLogger, type Logger } from '../shared/logger.js';
 
 /** Options of `sqsMessages()`: explicit option > environment variable > default. */
 export interface SqsMessagesOptions {

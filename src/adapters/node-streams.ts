@@ -4,9 +4,9 @@
  * Readable that, when destroyed, gives back at once what it buffered but never handed out.
  */
 import { Readable, Writable } from 'node:stream';
-import { SQS_MAX_VISIBILITY_SECONDS } from './config.js';
-import { ConfigError, toError } from './errors.js';
-import type { LeasedMessage } from './leased-message.js';
+import type { LeasedMessage } from '../core/leased-message.js';
+import { SQS_MAX_VISIBILITY_SECONDS } from '../shared/config.js';
+import { ConfigError, toError } from '../shared/errors.js';
 
 /** A handler for {@link ackingWritable}: `false` or a throw nacks the message, anything else acks it. */
 export type WritableHandler = (message: LeasedMessage) => unknown;

@@ -3,10 +3,10 @@
  * ChangeMessageVisibilityBatch): a flush happens at 10 entries, after a short window, or on
  * demand. Each caller gets a promise for exactly its own entry.
  */
-import { SQS_MAX_BATCH } from './config.js';
-import { awsErrorCode, isAbortError, isFatalAwsError, SettleError } from './errors.js';
-import type { Logger } from './logger.js';
-import { backoffMs, sleep } from './timing.js';
+import { SQS_MAX_BATCH } from '../shared/config.js';
+import { awsErrorCode, isAbortError, isFatalAwsError, SettleError } from '../shared/errors.js';
+import type { Logger } from '../shared/logger.js';
+import { backoffMs, sleep } from '../shared/timing.js';
 
 export interface BatchEntry {
   messageId: string;
