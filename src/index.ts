@@ -4,6 +4,23 @@ export type {
   WritableHandler,
 } from './adapters/node-streams.js';
 export { ackingWritable, toReadable } from './adapters/node-streams.js';
+export type {
+  ExtendedEvent,
+  LostEvent,
+  NackedEvent,
+  ReceivedEvent,
+  ReceiveFailedEvent,
+  ReceiveSentEvent,
+  ReleasedEvent,
+  ReleaseReason,
+  SettleFailedEvent,
+  SettleOperation,
+  StreamEventListener,
+  StreamEventMap,
+  StreamEventName,
+  StreamMessageEvent,
+  Unsubscribe,
+} from './core/events.js';
 export type { MessageAttributeRecord, NackOptions } from './core/leased-message.js';
 export { LeasedMessage, LeasedMessage as SqsMessage } from './core/leased-message.js';
 export { SqsMessageStream, sqsMessages } from './core/sqs-messages.js';
@@ -13,6 +30,8 @@ export type { BatchHandler, BatchListenerOptions } from './listeners/batch.js';
 export { batchListener } from './listeners/batch.js';
 export type { BatchHandlerResult, BatchItemFailures } from './listeners/batch-result.js';
 export { BatchResult } from './listeners/batch-result.js';
+export type { HandlerFailureKind } from './listeners/handler-error.js';
+export { HandlerError } from './listeners/handler-error.js';
 export type { ListenerBaseOptions, ListenerResult } from './listeners/listener-config.js';
 export type {
   Listener,

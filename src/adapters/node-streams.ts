@@ -5,8 +5,8 @@
  */
 import { Readable, Writable } from 'node:stream';
 import type { LeasedMessage } from '../core/leased-message.js';
-import { SQS_MAX_VISIBILITY_SECONDS } from '../shared/config.js';
 import { ConfigError, toError } from '../shared/errors.js';
+import { isValidVisibilitySeconds, SQS_MAX_VISIBILITY_SECONDS } from '../shared/sqs-limits.js';
 
 /** A handler for {@link ackingWritable}: `false` or a throw nacks the message, anything else acks it. */
 export type WritableHandler = (message: LeasedMessage) => unknown;
@@ -36,15 +36,12 @@ export function ackingWritable(
   handler: WritableHandler,
   options: AckingWritableOptions = {},
 ): Writable {
-  const delay = options.nackDelaySeconds;
+  const delaySeconds = options.nackDelaySeconds;
   // nack() throws on an invalid delay; inside write() that would stall the stream: refuse it here.
-  if (
-    delay !== undefined &&
-    !(Number.isInteger(delay) && delay >= 0 && delay <= SQS_MAX_VISIBILITY_SECONDS)
-  ) {
+  if (delaySeconds !== undefined && !isValidVisibilitySeconds(delaySeconds)) {
     throw new ConfigError({
       option: 'nackDelaySeconds',
-      value: delay,
+      value: delaySeconds,
       allowed: `a whole number of seconds from 0 to ${SQS_MAX_VISIBILITY_SECONDS}`,
       from: 'option',
     });
@@ -57,7 +54,7 @@ export function ackingWritable(
         if (!ok) options.onError?.(error, message);
         if (!message.settled) {
           if (ok) void message.ack();
-          else void message.nack({ delaySeconds: options.nackDelaySeconds });
+          else void message.nack({ delaySeconds });
         }
         done();
       };

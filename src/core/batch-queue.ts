@@ -1,7 +1,7 @@
 /**
  * Coalesces per-message settle operations into SQS batch requests (DeleteMessageBatch,
- * ChangeMessageVisibilityBatch): a flush happens at 10 entries, after a short window, or on
- * demand. Each caller gets a promise for exactly its own entry.
+ * ChangeMessageVisibilityBatch): a request is sent at 10 entries, after a short window, or on
+ * demand (`sendAll`). Each caller gets a promise for exactly its own entry.
  */
 import { SQS_MAX_BATCH } from '../shared/config.js';
 import { awsErrorCode, isAbortError, isFatalAwsError, SettleError } from '../shared/errors.js';
@@ -67,20 +67,13 @@ export function isRetryableRequestError(error: unknown): boolean {
 
 export class BatchQueue {
   private readonly pending: Pending[] = [];
-  private readonly inFlight = new Set<Promise<void>>();
   private timer: NodeJS.Timeout | undefined;
   private nextId = 0;
   private fullSendQueued = false;
   private readonly maxAttempts: number;
-  /** Requests sent, for stats and request-count assertions. */
-  requestsSent = 0;
 
   constructor(private readonly options: BatchQueueOptions) {
     this.maxAttempts = options.maxAttempts ?? 4;
-  }
-
-  get size(): number {
-    return this.pending.length;
   }
 
   /** Queues one entry; the promise settles when SQS has answered for it. */
@@ -114,15 +107,6 @@ export class BatchQueue {
     while (this.pending.length > 0) this.sendChunk();
   }
 
-  /** Sends everything pending and waits for every request (including retries) to finish. */
-  async flush(): Promise<void> {
-    this.sendAll();
-    while (this.inFlight.size > 0 || this.pending.length > 0) {
-      this.sendAll();
-      await Promise.all(this.inFlight);
-    }
-  }
-
   private sendFullBatches(): void {
     while (this.pending.length >= SQS_MAX_BATCH) this.sendChunk();
     if (this.pending.length === 0) this.clearTimer();
@@ -136,10 +120,8 @@ export class BatchQueue {
   }
 
   private sendChunk(): void {
-    const chunk = this.pending.splice(0, SQS_MAX_BATCH);
-    const request = this.sendRequest(chunk);
-    this.inFlight.add(request);
-    void request.finally(() => this.inFlight.delete(request));
+    // Never rejects: every entry's own promise carries its outcome (the settler waits on those).
+    void this.sendRequest(this.pending.splice(0, SQS_MAX_BATCH));
   }
 
   private async sendRequest(chunk: Pending[]): Promise<void> {
@@ -154,7 +136,6 @@ export class BatchQueue {
       if (p.entry.visibilityTimeout !== undefined) e.VisibilityTimeout = p.entry.visibilityTimeout;
       return e;
     });
-    this.requestsSent++;
     let response: BatchResponse;
     try {
       response = await this.options.send(entries);

@@ -19,8 +19,11 @@ export interface LeaseManagerOptions {
   visibilityQueue: BatchQueue;
   logger: Logger;
   /** Called when a lease ends without being settled, after its signal aborted. */
-  onLost: (lease: Lease) => void;
-  onExtended?: (count: number) => void;
+  onLost: (lease: Lease, error: LeaseLostError) => void;
+  /** SQS confirmed an extension to `visibilityTimeout` seconds. */
+  onExtended?: (lease: Lease, visibilityTimeout: number) => void;
+  /** An extension request failed; a retryable one is tried again, a refused one loses the lease. */
+  onExtendFailed?: (lease: Lease, error: SettleError) => void;
   /** Monotonic milliseconds; default `monotonicNow` (never the wall clock, which can step). */
   now?: () => number;
 }
@@ -134,12 +137,13 @@ export class LeaseManager {
         // Measured from when we sent it: SQS applied it later, so this errs on the safe side.
         lease.deadlineMs = sentAtMs + timeoutSecs * 1000;
         if (timeoutSecs < this.options.visibilitySecs) lease.finalReason = this.limitReason;
-        this.options.onExtended?.(1);
+        this.options.onExtended?.(lease, timeoutSecs);
         this.rescheduleSoon();
       },
       (error: SettleError) => {
         lease.extension = undefined;
         if (!lease.active) return;
+        this.options.onExtendFailed?.(lease, error);
         if (error.retryable) {
           // The request never reached SQS or SQS failed: try again next round, while time is left.
           this.options.logger.warn('lease extension failed; will retry', {
@@ -171,7 +175,7 @@ export class LeaseManager {
     this.leases.delete(lease);
     lease.lose(error);
     this.options.logger.warn('lease lost', { messageId: lease.messageId, reason });
-    this.options.onLost(lease);
+    this.options.onLost(lease, error);
   }
 
   /** When this lease next needs attention: its extension time, or its loss if it is final. */

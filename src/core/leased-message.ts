@@ -1,9 +1,10 @@
 /**
- * The message a consumer receives: the seed's helpers (`json`, `tryJson()`,
- * `messageAttributes()`) plus the lease (`ack()`, `nack()`, `signal`).
+ * The message a consumer receives: body helpers (`json`, `tryJson()`, `messageAttributes()`)
+ * plus the lease (`ack()`, `nack()`, `signal`).
  */
-import type { Message, MessageAttributeValue, SQSClient } from '@aws-sdk/client-sqs';
+import type { Message, SQSClient } from '@aws-sdk/client-sqs';
 import { type LeaseLostError, MessageBodyError } from '../shared/errors.js';
+import { simplifyAttributes } from '../shared/message-attributes.js';
 import type { Lease } from './lease.js';
 import type { QueueAttributes } from './queue-info.js';
 
@@ -21,16 +22,20 @@ export interface NackOptions {
 export interface Settler {
   ack(lease: Lease): Promise<void>;
   nack(lease: Lease, options: NackOptions): Promise<void>;
-  /** Ends the lease as lost with `error` (its signal aborts) and gives the message back like nack. */
-  expire(lease: Lease, error: LeaseLostError, options: NackOptions): Promise<void>;
+  /**
+   * A handler timeout: ends the lease as lost with `error` (its signal aborts) and gives the
+   * message back like nack.
+   */
+  timeOut(lease: Lease, error: LeaseLostError, options: NackOptions): Promise<void>;
 }
 
 /**
- * Library-internal: ends a message's lease early (a handler timeout), so that its `signal`
- * aborts with `error`, a later `ack()` rejects with it, and the message is given back as
- * `nack(options)` would. Not exported from the package: only the listeners call it.
+ * Library-internal: ends a message's lease early because its handler timed out, so that its
+ * `signal` aborts with `error` (reason `handlerTimeout`), a later `ack()` rejects with it, and
+ * the message is given back as `nack(options)` would. Not exported from the package: only the
+ * listeners call it.
  */
-export const expireLease = Symbol('expireLease');
+export const timeOutLease = Symbol('timeOutLease');
 
 /**
  * Library-internal: where a message came from, for the listeners (FIFO order, moving a
@@ -109,12 +114,7 @@ export class LeasedMessage {
    * Custom types (`Number.float`, `String.uuid`) follow their base type.
    */
   messageAttributes(): MessageAttributeRecord {
-    const out: MessageAttributeRecord = {};
-    for (const [name, value] of Object.entries(this.raw.MessageAttributes ?? {})) {
-      const simple = simplifyAttribute(value);
-      if (simple !== undefined) out[name] = simple;
-    }
-    return out;
+    return simplifyAttributes(this.raw.MessageAttributes);
   }
 
   /** How many times SQS has handed this message out, this time included. */
@@ -146,8 +146,9 @@ export class LeasedMessage {
 
   /**
    * Aborts when the lease is lost: an extension was refused, the `maxExtend` budget or SQS's
-   * 12-hour limit ran out, a handler timeout fired, or the shutdown deadline passed. The reason
-   * is a `LeaseLostError` saying which. Pass it to your own I/O.
+   * 12-hour limit ran out, a handler timeout fired, or the stream released the message (the
+   * shutdown deadline passed). The reason is a `LeaseLostError` saying which. Pass it to your
+   * own I/O.
    */
   get signal(): AbortSignal {
     return this.lease.signal;
@@ -184,27 +185,13 @@ export class LeasedMessage {
     return this.origin;
   }
 
-  /** @internal See `expireLease`. */
-  [expireLease](error: LeaseLostError, options: NackOptions = {}): Promise<void> {
-    return this.settler.expire(this.lease, error, options);
+  /** @internal See `timeOutLease`. */
+  [timeOutLease](error: LeaseLostError, options: NackOptions = {}): Promise<void> {
+    return this.settler.timeOut(this.lease, error, options);
   }
 
   /** What `JSON.stringify` shows (for logs): id, body and receive count, not the lease. */
   toJSON(): object {
     return { messageId: this.messageId, body: this.body, receiveCount: this.receiveCount };
   }
-}
-
-function simplifyAttribute(value: MessageAttributeValue): string | number | Uint8Array | undefined {
-  const type = value.DataType ?? 'String';
-  if (type.startsWith('Binary')) return value.BinaryValue;
-  if (type.startsWith('Number')) {
-    const n = Number(value.StringValue);
-    // A number beyond double precision keeps its exact text rather than silently rounding.
-    return Number.isFinite(n) &&
-      (Number.isSafeInteger(n) || !/^-?\d+$/.test(value.StringValue ?? ''))
-      ? n
-      : value.StringValue;
-  }
-  return value.StringValue;
 }

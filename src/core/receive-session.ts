@@ -1,21 +1,24 @@
 /**
- * One iteration of `sqsMessages()`: polls SQS, leases what it receives, hands messages to the
+ * One iteration of `sqsMessages()`: leases what its receiver gets, hands messages to the
  * consumer on demand, settles them in batches and, when the iteration ends, gives back what was
- * never handed out.
+ * never handed out. Its lifecycle is one state value (see session-state.ts).
  */
-import { type Message, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import {
-  CREDENTIALS_ATTEMPTS,
-  classifyReceiveFailure,
-  isAbortError,
-  ReceiveError,
-  toError,
-} from '../shared/errors.js';
-import { backoffMs, monotonicNow, sleep, Wakeup } from '../shared/timing.js';
+import type { Message, SQSClient } from '@aws-sdk/client-sqs';
+import type { ReceiveError } from '../shared/errors.js';
+import { monotonicNow, Wakeup } from '../shared/timing.js';
+import { DropWatch, logDropped } from './drop-watch.js';
+import type { EventHub, ReleaseReason } from './events.js';
 import { Lease } from './lease.js';
 import { LeaseManager } from './lease-manager.js';
 import { LeasedMessage, type MessageOrigin } from './leased-message.js';
 import type { QueueAttributes } from './queue-info.js';
+import { Receiver } from './receiver.js';
+import {
+  checkSessionTransition,
+  expectState,
+  type SessionState,
+  type SessionStateKind,
+} from './session-state.js';
 import { SessionSettler } from './settler.js';
 import type { StreamStats } from './stats.js';
 import type { StreamConfig } from './stream-config.js';
@@ -25,76 +28,56 @@ export interface SessionDeps {
   /** Destroy the client when the session is over (it was built by us). */
   ownsClient: boolean;
   signals: AbortSignal[];
-  stats: StreamStats;
+  /** The stream's events, shared by every iteration. */
+  events: EventHub;
+  /** The stream's counters (read only here: what was counted so far). */
+  stats: Readonly<StreamStats>;
   /** The queue's FIFO flag and redrive policy, shared by every iteration of the stream. */
   queue: QueueAttributes;
-  onDisposed: () => void;
+  onClosed: () => void;
 }
 
-const RECEIVE_BACKOFF_BASE_MS = 250;
-const RECEIVE_BACKOFF_CAP_MS = 20_000;
-/** A receive younger than this when the iteration ends is left to finish (see receiveAbort). */
-const RECEIVE_ABORT_GRACE_MS = 300;
+const DONE: Promise<void> = Promise.resolve();
 
 export class ReceiveSession implements AsyncIterableIterator<LeasedMessage> {
+  private state: SessionState = { kind: 'receiving' };
+  /** Resolves once the session is closed: everything it handed out settled and flushed. */
+  readonly closed: Promise<void>;
+  private resolveClosed!: () => void;
+  /** A fatal receive error, reported once by `next()`. */
+  private failure: ReceiveError | undefined;
   private readonly buffer: Buffered[] = [];
   /** Leases handed out and not yet settled. */
   private readonly held = new Set<Lease>();
-  /** Handed-out messages, to release the lease of one collected unsettled (see releaseDropped). */
-  private readonly dropped = new FinalizationRegistry<Lease>((lease) => this.releaseDropped(lease));
+  /** Handed-out messages, to release the lease of one collected unsettled. */
+  private readonly dropped = new DropWatch((lease) => this.releaseDropped(lease));
+  private readonly receiver: Receiver;
   private readonly leases: LeaseManager;
   private readonly settler: SessionSettler;
-  /** Aborts in-flight receives and poller sleeps when the iteration ends. */
-  private readonly receiving = new AbortController();
-  /** Aborts retry sleeps of settle requests when the session is disposed for good. */
+  /** Aborts retry sleeps of settle requests when the session is closed for good. */
   private readonly teardown = new AbortController();
   private readonly messageReady = new Wakeup();
-  private readonly slotsChanged = new Wakeup();
-  // Abort starts the drain at once (release the buffer, arm the shutdown deadline), even when
+  // Abort starts the stop at once (release the buffer, arm the shutdown deadline), even when
   // the consumer is busy and does not call next() again.
   private readonly onAbort = () => {
-    this.end();
-    void this.finish();
+    void this.stop();
   };
-  private pollers: Promise<void>[] = [];
-  /** Leases buffered or held: what maxInFlight counts. */
-  private unsettled = 0;
-  /** Slots promised to receives in flight. */
-  private reserved = 0;
-  private consumerWaiting = false;
-  private ending = false;
-  private fatal: ReceiveError | undefined;
-  /**
-   * Until when (ms) a long poll we aborted may still be open on the server: SQS does not cancel
-   * it when the client goes away, and it would receive (and lose for a visibility timeout) any
-   * message that becomes visible, including the ones this session releases.
-   */
-  private abortedPollsOpenUntilMs = 0;
-  /** When (monotonic ms) the iteration began to end: shutdownTimeout counts from here. */
-  private endedAtMs: number | undefined;
-  private finished: Promise<void> | undefined;
-  private drainDeadline: NodeJS.Timeout | undefined;
-  private disposed = false;
-  /** Set once the iteration ended and the buffer was given back. */
-  private handedOff = false;
-  private draining: Promise<void> | undefined;
-  private readonly drainedPromise: Promise<void>;
-  private resolveDrained!: () => void;
 
   constructor(
     private readonly config: StreamConfig,
     private readonly deps: SessionDeps,
   ) {
     const { queueUrl, logger } = config;
-    this.drainedPromise = new Promise((resolve) => {
-      this.resolveDrained = resolve;
+    const { events } = deps;
+    this.closed = new Promise((resolve) => {
+      this.resolveClosed = resolve;
     });
     this.settler = new SessionSettler(
       config,
       deps.client,
-      deps.stats,
+      events,
       {
-        leaseEnded: (lease, how) => this.leaseEnded(lease, how),
+        leaseEnded: (lease) => this.leaseEnded(lease),
         isIdle: () => this.held.size === 0 && this.buffer.length === 0,
         loseIfExpired: (lease) => this.leases.loseIfExpired(lease),
       },
@@ -106,23 +89,35 @@ export class ReceiveSession implements AsyncIterableIterator<LeasedMessage> {
       maxExtendSecs: config.maxExtend,
       visibilityQueue: this.settler.visibility,
       logger,
-      onLost: (lease) => this.leaseEnded(lease, 'lost'),
-      onExtended: (n) => {
-        deps.stats.extended += n;
+      onLost: (lease, error) => {
+        events.lost(lease, error);
+        this.leaseEnded(lease);
+      },
+      onExtended: (lease, timeoutSecs) => events.extended(lease, timeoutSecs),
+      onExtendFailed: (lease, error) => events.settleFailed(lease, 'extend', error),
+    });
+    this.receiver = new Receiver(config, {
+      client: deps.client,
+      queue: deps.queue,
+      events,
+      host: {
+        accept: (messages, receivedAtMs, origin) => this.accept(messages, receivedAtMs, origin),
+        bufferEmpty: () => this.buffer.length === 0,
+        failed: (error) => this.failed(error),
       },
     });
+    let aborted = false;
     for (const signal of deps.signals) {
-      if (signal.aborted) this.ending = true;
+      if (signal.aborted) aborted = true;
       else signal.addEventListener('abort', this.onAbort, { once: true });
     }
-    if (!this.ending) {
-      for (let i = 0; i < config.concurrentReceives; i++) this.pollers.push(this.poll());
-    }
+    if (aborted) void this.stop();
+    else this.receiver.start();
   }
 
-  /** Resolves when the iteration has ended and every message it handed out is settled and flushed. */
-  drained(): Promise<void> {
-    return this.drainedPromise;
+  /** Leased, unsettled messages of this iteration (buffered or handed out). */
+  get inFlight(): number {
+    return this.receiver.inFlight;
   }
 
   // ---- AsyncIterator -------------------------------------------------------------------------
@@ -133,337 +128,166 @@ export class ReceiveSession implements AsyncIterableIterator<LeasedMessage> {
 
   async next(): Promise<IteratorResult<LeasedMessage>> {
     for (;;) {
-      // Once the iteration is ending, what no consumer got yet is released, not handed out.
-      const next = this.ending ? undefined : this.takeBuffered();
-      if (next) {
-        next.lease.state = 'held';
-        this.held.add(next.lease);
-        // Held value and token are the lease, which never points back at the message (or the
-        // message could not be collected); the token is held weakly.
-        this.dropped.register(next.message, next.lease, next.lease);
-        return { value: next.message, done: false };
-      }
-      if (this.ending) {
-        await this.finish();
-        if (this.fatal) {
-          const error = this.fatal;
+      // Once the session stops, what no consumer got yet is released, not handed out.
+      if (this.state.kind !== 'receiving') {
+        await this.stop();
+        const failure = this.failure;
+        if (failure) {
           // Report a fatal error once; later calls see a plain end.
-          this.fatal = undefined;
-          throw error;
+          this.failure = undefined;
+          throw failure;
         }
         return { value: undefined, done: true };
       }
-      this.consumerWaiting = true;
+      const next = this.takeBuffered();
+      if (next) {
+        next.lease.handOut();
+        this.held.add(next.lease);
+        this.dropped.watch(next.message, next.lease);
+        this.deps.events.handedOut(next.lease);
+        return { value: next.message, done: false };
+      }
       // A waiting consumer may start a receive for fewer than batchSize free slots.
-      this.slotsChanged.wake();
+      this.receiver.setConsumerWaiting(true);
       await this.messageReady.wait();
-      this.consumerWaiting = false;
+      this.receiver.setConsumerWaiting(false);
     }
   }
 
   async return(): Promise<IteratorResult<LeasedMessage>> {
-    this.end();
-    await this.finish();
+    await this.stop();
     return { value: undefined, done: true };
   }
 
   // ---- receiving ----------------------------------------------------------------------------
 
-  private async poll(): Promise<void> {
-    const { client } = this.deps;
-    const { queueUrl, waitTime, visibilitySecs, idleSleepMax, logger } = this.config;
-    const signal = this.receiving.signal;
-    let failures = 0;
-    // Whether message groups mean order (FIFO) must be known before the first message is handed
-    // out; every poller shares the one request.
-    if (this.deps.queue.fifoUnknown) await this.deps.queue.load(client, signal);
-    while (!signal.aborted) {
-      const want = this.slotsToRequest();
-      if (want === 0) {
-        // end() wakes this too, so an abort never waits here.
-        await this.slotsChanged.wait();
-        continue;
-      }
-      this.reserved += want;
-      // Let the handlers this turn is starting go first: the SDK's synchronous work for the
-      // request (serialising, signing) would otherwise delay them. nextTick, queued from a
-      // promise job, runs once the queued promise jobs are done; fake timers leave it alone.
-      await new Promise<void>((resolve) => process.nextTick(resolve));
-      if (signal.aborted) {
-        this.reserved -= want;
-        break;
-      }
-      let messages: Message[];
-      const sentAtMs = monotonicNow();
-      const request = this.receiveAbort(sentAtMs);
-      const origin: MessageOrigin = {
-        queue: this.deps.queue,
-        client,
-        receiveSentAtMs: sentAtMs,
-      };
-      try {
-        this.deps.stats.receives++;
-        const response = await client.send(
-          new ReceiveMessageCommand({
-            QueueUrl: queueUrl,
-            MaxNumberOfMessages: want,
-            WaitTimeSeconds: waitTime,
-            VisibilityTimeout: visibilitySecs,
-            MessageSystemAttributeNames: ['All'],
-            MessageAttributeNames: ['All'],
-          }),
-          { abortSignal: request.signal },
-        );
-        messages = response.Messages ?? [];
-        failures = 0;
-        this.deps.stats.lastReceiveAt = new Date();
-      } catch (error) {
-        this.reserved -= want;
-        if (signal.aborted || isAbortError(error)) {
-          this.abortedPollsOpenUntilMs = Math.max(
-            this.abortedPollsOpenUntilMs,
-            sentAtMs + waitTime * 1000,
-          );
-          break;
-        }
-        const failure = classifyReceiveFailure(error);
-        const { code } = failure;
-        // Credentials get a few attempts (the container's credentials endpoint may not be up
-        // yet at start-up); `failures` counts every failed receive in a row, this one not yet.
-        if (
-          failure.kind === 'fatal' ||
-          (failure.kind === 'credentials' && failures + 1 >= CREDENTIALS_ATTEMPTS)
-        ) {
-          this.fatal = new ReceiveError(
-            `Cannot receive from ${queueUrl}: ${code}: ${failure.message}`,
-            { cause: error, code, retryable: false, queueUrl },
-          );
-          logger.error('receive failed; the stream ends', { queueUrl, code, error: this.fatal });
-          this.end();
-          break;
-        }
-        failures++;
-        this.deps.stats.receiveErrors++;
-        this.deps.stats.lastReceiveErrorAt = new Date();
-        const delay = backoffMs(failures, RECEIVE_BACKOFF_BASE_MS, RECEIVE_BACKOFF_CAP_MS);
-        logger.warn('receive failed; retrying', {
-          code,
-          attempt: failures,
-          delayMs: delay,
-          error: toError(error),
-        });
-        await sleep(delay, signal);
-        continue;
-      } finally {
-        request.dispose();
-      }
-      this.reserved -= want;
-      this.accept(messages, monotonicNow(), origin);
-      logger.debug('received', { count: messages.length, requested: want });
-      if (messages.length === 0 && idleSleepMax > 0) {
-        await sleep(Math.random() * idleSleepMax * 1000, signal);
-      }
-    }
-  }
-
-  /**
-   * The abort signal of one receive. When the iteration ends, a receive sent less than
-   * RECEIVE_ABORT_GRACE_MS ago is left to finish: SQS answers at once when messages are there,
-   * so its answer is probably on its way, and aborting it would hide those messages for a whole
-   * visibility timeout (and count a receive against them). What it returns is buffered, then
-   * released with the rest. An older receive is an idle long poll: aborted at once.
-   *
-   * With `openPollsOnStop: 'finish'` every receive is left to finish (the server keeps an aborted
-   * poll open anyway, see abortedPollsOpenUntilMs), unless a finite shutdownTimeout ends first.
-   */
-  private receiveAbort(sentAtMs: number): { signal: AbortSignal; dispose: () => void } {
-    const ending = this.receiving.signal;
-    const controller = new AbortController();
-    let timer: NodeJS.Timeout | undefined;
-    const abortIn = (waitMs: number) => {
-      if (waitMs <= 0) controller.abort(ending.reason);
-      else timer = setTimeout(() => controller.abort(ending.reason), waitMs);
-    };
-    const onEnd = () => {
-      if (this.config.openPollsOnStop === 'abort') {
-        abortIn(sentAtMs + RECEIVE_ABORT_GRACE_MS - monotonicNow());
-        return;
-      }
-      const budgetMs = this.config.shutdownTimeout * 1000;
-      const endedAtMs = this.endedAtMs ?? monotonicNow();
-      if (Number.isFinite(budgetMs)) abortIn(endedAtMs + budgetMs - monotonicNow());
-    };
-    if (ending.aborted) onEnd();
-    else ending.addEventListener('abort', onEnd, { once: true });
-    return {
-      signal: controller.signal,
-      dispose: () => {
-        ending.removeEventListener('abort', onEnd);
-        clearTimeout(timer);
-      },
-    };
-  }
-
-  /** How many messages the next receive should ask for; 0 = do not receive now. */
-  private slotsToRequest(): number {
-    const free = this.config.maxInFlight - this.unsettled - this.reserved;
-    if (free <= 0) return 0;
-    const full = Math.min(this.config.batchSize, this.config.maxInFlight);
-    if (free >= full) return full;
-    // Fewer than a full batch is free: only worth a request when the consumer would starve.
-    if (this.consumerWaiting && this.buffer.length === 0 && this.reserved === 0) return free;
-    return 0;
-  }
-
-  private accept(messages: Message[], receivedAtMs: number, origin: MessageOrigin): void {
+  private accept(messages: Message[], receivedAtMs: number, origin: MessageOrigin): number {
+    let count = 0;
     for (const raw of messages) {
       if (!raw.ReceiptHandle || !raw.MessageId) continue;
-      const lease = new Lease(
-        raw.MessageId,
-        raw.ReceiptHandle,
-        receivedAtMs,
-        this.config.visibilitySecs,
-      );
-      this.unsettled++;
-      this.deps.stats.received++;
-      this.deps.stats.inFlight++;
+      const { visibilitySecs } = this.config;
+      const lease = new Lease(raw.MessageId, raw.ReceiptHandle, receivedAtMs, visibilitySecs);
       this.buffer.push({ lease, message: new LeasedMessage(raw, lease, this.settler, origin) });
       this.leases.track(lease);
+      count++;
     }
     if (messages.length > 0) this.messageReady.wake();
+    return count;
   }
 
   private takeBuffered(): Buffered | undefined {
     for (;;) {
       const next = this.buffer.shift();
       if (!next) return undefined;
-      // A buffered lease can be lost (expired while nobody asked for it): skip it.
+      // A buffered lease can be lost (its visibility ran out while nobody asked for it): skip it.
       if (next.lease.state === 'buffered') return next;
     }
   }
 
-  // ---- settling -----------------------------------------------------------------------------
+  private failed(error: ReceiveError): void {
+    this.failure = error;
+    void this.stop();
+  }
+
+  // ---- lease endings ------------------------------------------------------------------------
 
   /**
    * Bookkeeping when a lease stops being the stream's responsibility: settled by the consumer,
-   * lost (the lease manager already aborted its signal), or released by the stream.
+   * lost (its signal aborted already), or released by the stream.
    */
-  private leaseEnded(lease: Lease, how: 'settled' | 'lost' | 'released' | 'expired'): void {
-    if (how === 'settled') lease.state = 'settled';
-    // The lease manager drops a lease it lost by itself; every other ending must untrack it.
-    if (how !== 'lost') this.leases.untrack(lease);
-    if (how === 'lost') this.deps.stats.lost++;
-    if (how === 'released') this.deps.stats.released++;
+  private leaseEnded(lease: Lease): void {
+    this.leases.untrack(lease);
     this.held.delete(lease);
-    this.dropped.unregister(lease);
-    this.unsettled--;
-    this.deps.stats.inFlight--;
-    this.slotsChanged.wake();
-    this.maybeDrained();
+    this.dropped.unwatch(lease);
+    this.receiver.slotFreed();
+    if (this.state.kind === 'awaitingHeld' && this.held.size === 0) void this.flushAndClose();
   }
 
-  // ---- ending -------------------------------------------------------------------------------
+  private release(lease: Lease, why: ReleaseReason): void {
+    this.settler.release(lease, why, this.receiver.releaseVisibilitySecs());
+  }
 
-  /** Stops receiving; idempotent. */
-  private end(): void {
-    if (!this.ending) {
-      this.ending = true;
+  /** A handed-out message was garbage-collected unsettled (see DropWatch). */
+  private releaseDropped(lease: Lease): void {
+    // A finalizer can run late: after the lease ended some other way, or the session is over.
+    if (this.state.kind === 'closed' || lease.state !== 'held') return;
+    const { logger, queueUrl } = this.config;
+    logDropped(logger, this.deps.stats.dropped === 0, { messageId: lease.messageId, queueUrl });
+    this.release(lease, 'dropped');
+  }
+
+  // ---- lifecycle ----------------------------------------------------------------------------
+
+  /**
+   * Stops receiving and starts the hand-off; idempotent. Resolves when the hand-off is done
+   * (buffer released, settles flushed) and, when nothing was held then, the session closed.
+   */
+  private stop(): Promise<void> {
+    const { state } = this;
+    if (state.kind === 'receiving') {
+      const stoppedAtMs = monotonicNow();
+      this.removeAbortListeners();
+      this.receiver.stop(stoppedAtMs);
+      this.messageReady.wake();
+      // handOff() awaits before it reads the state: the state below is set before it goes on.
+      const handoff = this.handOff();
+      this.moveTo({ kind: 'stopping', stoppedAtMs, handoff });
+      return handoff;
     }
-    this.endedAtMs ??= monotonicNow();
-    this.receiving.abort();
-    this.messageReady.wake();
-    this.slotsChanged.wake();
+    return state.kind === 'closed' ? DONE : state.handoff;
   }
 
-  private finish(): Promise<void> {
-    this.finished ??= this.runFinish();
-    return this.finished;
-  }
-
-  private async runFinish(): Promise<void> {
-    this.removeAbortListeners();
-    // Receives already answered may still add to the buffer: wait for every poller to stop first.
-    await Promise.all(this.pollers);
+  private async handOff(): Promise<void> {
+    // Receives already answered may still add to the buffer: wait for every loop to end first.
+    await this.receiver.stopped();
     // Give back what was received but never handed out, so another consumer gets it at once.
     for (const { lease } of this.buffer.splice(0)) {
-      if (lease.state === 'buffered') this.release(lease, 'never handed out');
+      if (lease.state === 'buffered') this.release(lease, 'neverHandedOut');
     }
     await this.settler.flush();
-    this.handedOff = true;
-    if (this.held.size === 0) {
-      await this.drainComplete();
-    } else if (Number.isFinite(this.config.shutdownTimeout)) {
-      // Counted from the stop, not from here: with openPollsOnStop 'finish' the polls took part
-      // of the budget already.
-      const endedAtMs = this.endedAtMs ?? monotonicNow();
-      const leftMs = endedAtMs + this.config.shutdownTimeout * 1000 - monotonicNow();
-      this.drainDeadline = setTimeout(() => this.releaseHeld(), Math.max(0, leftMs));
-    }
+    const { handoff, stoppedAtMs } = this.stateAs('stopping');
+    const holding = this.held.size > 0;
+    const deadline = holding ? this.armDeadline(stoppedAtMs) : undefined;
+    this.moveTo({ kind: 'awaitingHeld', handoff, deadline });
+    if (!holding) await this.flushAndClose();
+  }
+
+  /** Releases what is still held once shutdownTimeout has passed since the stop, if finite. */
+  private armDeadline(stoppedAtMs: number): NodeJS.Timeout | undefined {
+    if (!Number.isFinite(this.config.shutdownTimeout)) return undefined;
+    // Counted from the stop, not from here: with openPollsOnStop 'finish' the polls took part
+    // of the budget already.
+    const leftMs = stoppedAtMs + this.config.shutdownTimeout * 1000 - monotonicNow();
+    return setTimeout(() => this.releaseHeld(), Math.max(0, leftMs));
   }
 
   /** The shutdown deadline passed: abort the handed-out leases and give their messages back. */
   private releaseHeld(): void {
-    this.drainDeadline = undefined;
-    for (const lease of [...this.held]) this.release(lease, 'the shutdown deadline passed');
+    for (const lease of [...this.held]) this.release(lease, 'shutdownDeadline');
     this.settler.sendNow();
   }
 
-  private release(lease: Lease, why: string): void {
-    this.settler.release(lease, why, this.releaseVisibilitySecs());
-  }
-
-  /**
-   * A handed-out message was garbage-collected unsettled: nobody can ack or nack it any more, and
-   * its lease would otherwise be extended until maxExtend while holding a maxInFlight slot.
-   */
-  private releaseDropped(lease: Lease): void {
-    // A finalizer can run late: after the lease ended some other way, or the session is over.
-    if (this.disposed || lease.state !== 'held') return;
-    const { stats } = this.deps;
-    const { logger, queueUrl } = this.config;
-    const details = { messageId: lease.messageId, queueUrl };
-    if (stats.dropped === 0) {
-      logger.warn(
-        'message dropped without ack() or nack(); released. Settle every message you take from ' +
-          'the stream, e.g. nack() the ones an ix filter() leaves out (later ones log at DEBUG)',
-        details,
-      );
-    } else {
-      logger.debug('message dropped without ack() or nack(); released', details);
-    }
-    stats.dropped++;
-    this.release(lease, 'it was dropped without ack() or nack()');
-  }
-
-  /**
-   * 0 (visible at once) unless a long poll we aborted may still be open on the server: then just
-   * past its end (+1 s for the server starting it after we sent it), so that poll cannot take
-   * the message and hide it for a whole visibility timeout (and count a receive against it).
-   */
-  private releaseVisibilitySecs(): number {
-    const openMs = this.abortedPollsOpenUntilMs - monotonicNow();
-    return openMs > 0 ? Math.ceil(openMs / 1000) + 1 : 0;
-  }
-
-  private maybeDrained(): void {
-    if (this.handedOff && this.held.size === 0) void this.drainComplete();
-  }
-
-  private drainComplete(): Promise<void> {
-    this.draining ??= this.settler.flush().then(() => this.dispose());
-    return this.draining;
-  }
-
-  private dispose(): void {
-    if (this.disposed) return;
-    this.disposed = true;
-    if (this.drainDeadline) clearTimeout(this.drainDeadline);
+  private async flushAndClose(): Promise<void> {
+    const { handoff, deadline } = this.stateAs('awaitingHeld');
+    clearTimeout(deadline);
+    this.moveTo({ kind: 'flushing', handoff });
+    await this.settler.flush();
+    this.moveTo({ kind: 'closed' });
     this.leases.stop();
     this.teardown.abort();
-    this.removeAbortListeners();
     if (this.deps.ownsClient) this.deps.client.destroy();
-    this.resolveDrained();
-    this.deps.onDisposed();
+    this.resolveClosed();
+    this.deps.onClosed();
+  }
+
+  /** The one place the state changes: an illegal move throws an internal error. */
+  private moveTo(next: SessionState): void {
+    checkSessionTransition(this.state.kind, next.kind);
+    this.state = next;
+  }
+
+  private stateAs<K extends SessionStateKind>(kind: K): Extract<SessionState, { kind: K }> {
+    return expectState(this.state, kind);
   }
 
   private removeAbortListeners(): void {

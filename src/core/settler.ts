@@ -1,6 +1,6 @@
 /**
- * The settling half of a receive session: `ack()`, `nack()`, handler-timeout expiry and the
- * stream's own releases, coalesced into DeleteMessageBatch / ChangeMessageVisibilityBatch, and
+ * The settling half of a receive session: `ack()`, `nack()`, handler timeouts and the stream's
+ * own releases, coalesced into DeleteMessageBatch / ChangeMessageVisibilityBatch, and
  * tracked until SQS has answered so that shutdown can wait for them.
  */
 import {
@@ -9,18 +9,23 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import { SQS_MAX_VISIBILITY_SECONDS } from '../shared/config.js';
-import { describeValue, LeaseLostError, SettleError } from '../shared/errors.js';
+import {
+  describeValue,
+  LeaseLostError,
+  type LeaseLostReason,
+  SettleError,
+} from '../shared/errors.js';
 import { monotonicNow } from '../shared/timing.js';
 import { BatchQueue } from './batch-queue.js';
+import type { CoreEventSink, ReleaseReason } from './events.js';
 import type { Lease } from './lease.js';
 import type { NackOptions, Settler } from './leased-message.js';
-import type { StreamStats } from './stats.js';
 import type { StreamConfig } from './stream-config.js';
 
 /** What the settler needs from the session that owns the leases. */
 export interface SettlerHooks {
   /** The lease stopped being the stream's responsibility (its bookkeeping, not SQS's). */
-  leaseEnded(lease: Lease, how: 'settled' | 'expired' | 'released'): void;
+  leaseEnded(lease: Lease): void;
   /** True when no handed-out message is unsettled and none waits in the buffer. */
   isIdle(): boolean;
   /**
@@ -29,6 +34,13 @@ export interface SettlerHooks {
    */
   loseIfExpired(lease: Lease): boolean;
 }
+
+/** The text of a released lease's error, and its `LeaseLostReason`. */
+const RELEASES: Record<ReleaseReason, { why: string; reason: LeaseLostReason }> = {
+  neverHandedOut: { why: 'never handed out', reason: 'shutdown' },
+  shutdownDeadline: { why: 'the shutdown deadline passed', reason: 'shutdown' },
+  dropped: { why: 'it was dropped without ack() or nack()', reason: 'dropped' },
+};
 
 export class SessionSettler implements Settler {
   readonly deletes: BatchQueue;
@@ -39,7 +51,7 @@ export class SessionSettler implements Settler {
   constructor(
     private readonly config: StreamConfig,
     client: SQSClient,
-    private readonly stats: StreamStats,
+    private readonly events: CoreEventSink,
     private readonly hooks: SettlerHooks,
     /** Aborts retry sleeps when the session is disposed for good. */
     teardown: AbortSignal,
@@ -66,44 +78,35 @@ export class SessionSettler implements Settler {
   }
 
   ack(lease: Lease): Promise<void> {
-    if (lease.settledAs === 'ack' && lease.settlement) return lease.settlement;
-    if (lease.settledAs === 'nack') return this.conflict(lease, 'ack', 'nacked');
-    lease.settledAs = 'ack';
+    if (lease.state === 'acked') return lease.settlement!;
+    if (lease.state === 'nacked') return this.conflict(lease, 'ack', 'nacked');
     // After a pause (SIGSTOP, a frozen host) the deadline may have passed before the heartbeat
     // timer could notice: SQS may have handed the message to a rival, and a delete with our stale
     // receipt handle could still succeed and remove it from under them. Send nothing.
     if (lease.active) this.hooks.loseIfExpired(lease);
-    if (!lease.active) {
-      lease.settlement = Promise.reject(
-        lease.lostError ??
-          new LeaseLostError(`Message ${lease.messageId} is no longer leased`, 'expired', {
-            messageId: lease.messageId,
-          }),
-      );
-      return quiet(lease.settlement);
-    }
+    const lostWith = lease.endError;
+    if (lostWith) return quiet(Promise.reject(lostWith));
     const request = this.deletes.add({
       messageId: lease.messageId,
       receiptHandle: lease.receiptHandle,
     });
-    // Tracked before the lease counts as ended, so a drain that this completes waits for it.
-    this.track(request);
-    this.hooks.leaseEnded(lease, 'settled');
-    this.sendIfIdle();
-    lease.settlement = request.then(
-      () => {
-        this.stats.acked++;
-      },
-      (error: unknown) => {
-        this.stats.ackFailed++;
+    const settlement = request.then(
+      () => this.events.acked(lease),
+      (error: SettleError) => {
+        this.events.settleFailed(lease, 'ack', error);
         this.config.logger.warn('ack failed; the message will be delivered again', {
           messageId: lease.messageId,
-          code: (error as SettleError).code,
+          code: error.code,
         });
         throw error;
       },
     );
-    return quiet(lease.settlement);
+    lease.settle('ack', quiet(settlement));
+    // Tracked before the lease counts as ended, so a drain that this completes waits for it.
+    this.track(request);
+    this.hooks.leaseEnded(lease);
+    this.sendIfIdle();
+    return settlement;
   }
 
   /** Invalid options throw a `SettleError` (`InvalidDelay`) at once, after a plain nack. */
@@ -113,64 +116,66 @@ export class SessionSettler implements Settler {
       // The caller meant to give the message back; only the delay is wrong. A rejected promise
       // is easy to drop (a listener then acked the message, a loop leaked its lease until
       // maxExtend), so throw, and give it back without a delay so that nothing can leak.
-      if (lease.settledAs === undefined) void this.nack(lease, undefined);
+      if (lease.settlement === undefined) void this.nack(lease, undefined);
       throw invalid;
     }
-    if (lease.settledAs === 'nack' && lease.settlement) return lease.settlement;
-    if (lease.settledAs === 'ack') return this.conflict(lease, 'nack', 'acked');
+    if (lease.state === 'nacked') return lease.settlement!;
+    if (lease.state === 'acked') return this.conflict(lease, 'nack', 'acked');
+    // The lease is gone already: the message reappears by itself, which is what nack asks for.
+    if (!lease.active) return Promise.resolve();
     const delay = options?.delaySeconds;
-    lease.settledAs = 'nack';
-    if (!lease.active) {
-      // The lease is gone already: the message reappears by itself, which is what nack asks for.
-      lease.settlement = Promise.resolve();
-      return lease.settlement;
-    }
-    this.stats.nacked++;
+    this.events.nacked(lease, delay, false);
     // Without a delay, Lambda's behaviour: stop heartbeating and let the visibility run out.
-    lease.settlement =
+    const settlement = quiet(
       delay === undefined
         ? Promise.resolve()
-        : this.changeVisibility(lease, this.clamp(lease, delay));
-    this.hooks.leaseEnded(lease, 'settled');
-    this.sendIfIdle();
-    return quiet(lease.settlement);
-  }
-
-  expire(lease: Lease, error: LeaseLostError, options: NackOptions): Promise<void> {
-    if (!lease.active) return lease.settlement ?? Promise.resolve();
-    lease.lose(error);
-    this.stats.nacked++;
-    const delay = options.delaySeconds;
-    lease.settlement = quiet(
-      delay === undefined
-        ? Promise.resolve()
-        : this.changeVisibility(lease, this.clamp(lease, delay)),
+        : this.changeVisibility(lease, this.clamp(lease, delay), 'nack'),
     );
-    this.hooks.leaseEnded(lease, 'expired');
+    lease.settle('nack', settlement);
+    this.hooks.leaseEnded(lease);
     this.sendIfIdle();
-    return lease.settlement;
+    return settlement;
   }
 
   /**
-   * Gives back a lease the stream ends itself (never handed out, or past the shutdown
-   * deadline): its signal aborts with reason `shutdown`, and it becomes visible after
-   * `timeoutSecs`.
+   * A handler timeout: ends the lease as lost with `error` (its signal aborts) and gives the
+   * message back as `nack(options)` would.
    */
-  release(lease: Lease, why: string, timeoutSecs: number): void {
-    lease.lose(
-      new LeaseLostError(`Message ${lease.messageId} released: ${why}`, 'shutdown', {
+  timeOut(lease: Lease, error: LeaseLostError, options: NackOptions): Promise<void> {
+    if (!lease.active) return lease.settlement ?? Promise.resolve();
+    lease.lose(error);
+    const delay = options.delaySeconds;
+    this.events.nacked(lease, delay, true);
+    const settlement = quiet(
+      delay === undefined
+        ? Promise.resolve()
+        : this.changeVisibility(lease, this.clamp(lease, delay), 'nack'),
+    );
+    this.hooks.leaseEnded(lease);
+    this.sendIfIdle();
+    return settlement;
+  }
+
+  /**
+   * Gives back a lease the stream ends itself (never handed out, past the shutdown deadline, or
+   * dropped unsettled): its signal aborts, and it becomes visible after `timeoutSecs`.
+   */
+  release(lease: Lease, why: ReleaseReason, timeoutSecs: number): void {
+    const { why: text, reason } = RELEASES[why];
+    lease.release(
+      new LeaseLostError(`Message ${lease.messageId} released: ${text}`, reason, {
         messageId: lease.messageId,
         queueUrl: this.config.queueUrl,
       }),
-      'released',
     );
-    this.changeVisibility(lease, timeoutSecs).catch((e: SettleError) => {
+    this.events.released(lease, why, timeoutSecs);
+    this.changeVisibility(lease, timeoutSecs, 'release').catch((e: SettleError) => {
       this.config.logger.warn('release failed; the message reappears when its visibility ends', {
         messageId: lease.messageId,
         code: e.code,
       });
     });
-    this.hooks.leaseEnded(lease, 'released');
+    this.hooks.leaseEnded(lease);
   }
 
   /** Sends what is pending now instead of waiting for the batch window. */
@@ -188,14 +193,23 @@ export class SessionSettler implements Settler {
   }
 
   /** Sends a visibility change after any extension in flight, so the later request wins. */
-  private changeVisibility(lease: Lease, timeoutSecs: number): Promise<void> {
+  private changeVisibility(
+    lease: Lease,
+    timeoutSecs: number,
+    operation: 'nack' | 'release',
+  ): Promise<void> {
     const request = (async () => {
       if (lease.extension) await lease.extension.catch(() => {});
-      await this.visibility.add({
-        messageId: lease.messageId,
-        receiptHandle: lease.receiptHandle,
-        visibilityTimeout: timeoutSecs,
-      });
+      try {
+        await this.visibility.add({
+          messageId: lease.messageId,
+          receiptHandle: lease.receiptHandle,
+          visibilityTimeout: timeoutSecs,
+        });
+      } catch (error) {
+        this.events.settleFailed(lease, operation, error as SettleError);
+        throw error;
+      }
     })();
     this.track(request);
     return request;
@@ -242,9 +256,9 @@ export class SessionSettler implements Settler {
       got = `delaySeconds ${describe(delay)}`;
     }
     const outcome =
-      lease.settledAs === undefined
-        ? 'The message was nacked without a delay: it reappears when its visibility timeout ends.'
-        : `The earlier ${lease.settledAs} stands.`;
+      lease.state === 'acked' || lease.state === 'nacked'
+        ? `The earlier ${lease.state === 'acked' ? 'ack' : 'nack'} stands.`
+        : 'The message was nacked without a delay: it reappears when its visibility timeout ends.';
     return new SettleError(
       `Invalid nack of message ${lease.messageId}: got ${got}; allowed: delaySeconds a whole ` +
         `number of seconds from 0 to ${SQS_MAX_VISIBILITY_SECONDS}, or omitted. ${outcome}`,

@@ -1,5 +1,5 @@
 /** The options of `sqsMessages()` and their resolution (option > environment > default). */
-import { SQSClient } from '@aws-sdk/client-sqs';
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import {
   type Env,
   isValidQueueUrl,
@@ -9,6 +9,7 @@ import {
 } from '../shared/config.js';
 import { ConfigError } from '../shared/errors.js';
 import { createDebugLogger, type Logger } from '../shared/logger.js';
+import { createSqsClient } from '../shared/sqs-client.js';
 
 /** Options of `sqsMessages()`: explicit option > environment variable > default. */
 export interface SqsMessagesOptions {
@@ -27,7 +28,11 @@ export interface SqsMessagesOptions {
    * and at most 43,200. Env `MAX_EXTEND`, default 900 (or `visibilitySecs` when that is larger).
    */
   maxExtend?: number;
-  /** Most leased, unsettled messages at once (buffered + handed out). Env `MAX_IN_FLIGHT`, default 2 × batchSize. */
+  /**
+   * Most leased, unsettled messages at once (buffered + handed out). Env `MAX_IN_FLIGHT`.
+   * Default 2 × batchSize; when a listener adapter consumes the stream, what it declares it can
+   * use instead: its workerThreads × its batch size, plus one receive batch.
+   */
   maxInFlight?: number;
   /** After an empty receive, sleep a random time up to this many seconds. Env `IDLE_SLEEP_MAX`, default 2. */
   idleSleepMax?: number;
@@ -144,10 +149,52 @@ export function resolveStreamConfig(queueUrl: unknown, options: SqsMessagesOptio
   };
 }
 
+/**
+ * Library-internal: a consumer declares how many messages its handlers can hold at once, before
+ * it starts iterating (see `SqsMessageStream[declareDemand]`). Not exported from the package.
+ */
+export const declareDemand = Symbol('declareDemand');
+
+/** What a consumer's declared demand does to a stream's configuration. */
+export interface DemandFit {
+  /** The configuration for iterations started from now on. */
+  config: StreamConfig;
+  /** The maxInFlight the demand asked for (handlers' demand plus one receive batch). */
+  wanted: number;
+  /** maxInFlight was set explicitly (option or `MAX_IN_FLIGHT`) and is below `wanted`. */
+  explicitBelow: boolean;
+}
+
+/**
+ * Fits a stream to a consumer whose handlers hold up to `held` messages at once: it needs that
+ * many plus one receive batch in flight, so that no handler waits on a poll, and more would only
+ * hold leases nobody works on. A maxInFlight left to its default becomes that (concurrentReceives
+ * follows unless it was set); an explicit one is kept, and the caller says so.
+ */
+export function fitToDemand(
+  config: StreamConfig,
+  options: SqsMessagesOptions,
+  held: number,
+): DemandFit {
+  const env = options.env ?? process.env;
+  const wanted = Math.min(held + config.batchSize, SPECS.maxInFlight.max);
+  const explicit = options.maxInFlight !== undefined || env.MAX_IN_FLIGHT !== undefined;
+  if (explicit) {
+    return { config, wanted, explicitBelow: wanted > config.maxInFlight };
+  }
+  const concurrentReceives =
+    options.concurrentReceives ?? Math.min(4, Math.max(1, Math.floor(wanted / config.batchSize)));
+  return {
+    config: { ...config, maxInFlight: wanted, concurrentReceives },
+    wanted,
+    explicitBelow: false,
+  };
+}
+
 export function queueNameOf(queueUrl: string): string {
   return queueUrl.slice(queueUrl.lastIndexOf('/') + 1);
 }
 
 export function defaultClient(): SQSClient {
-  return new SQSClient({});
+  return createSqsClient();
 }

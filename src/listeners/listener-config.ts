@@ -11,6 +11,8 @@ import {
 import { ConfigError, isInstance, NonRetryableError } from '../shared/errors.js';
 import { createDebugLogger, type Logger } from '../shared/logger.js';
 import { type ResolvedRetryPolicy, type RetryPolicy, resolveRetryPolicy } from './retry.js';
+import type { BeforeHook } from './stages/before-hooks.js';
+import type { Decoder } from './stages/decode.js';
 
 export const LISTENER_SPECS = {
   workerThreads: {
@@ -76,7 +78,10 @@ export interface ListenerBaseOptions {
    * logged at ERROR: the handler already said retrying cannot help. Env `DEAD_LETTER_QUEUE_URL`.
    */
   deadLetterQueueUrl?: string;
-  /** Client for `deadLetterQueueUrl`. Default: one from the environment. */
+  /**
+   * Client for dead-letter moves. Default: the client of the stream the message came from; for a
+   * message from elsewhere, one from the environment, destroyed when the listener returns.
+   */
   client?: SQSClient;
   /** Replaces the default logger. */
   logger?: Logger;
@@ -120,7 +125,13 @@ export interface ListenerPolicy {
   deadLetterQueueUrl: string | undefined;
   client: SQSClient | undefined;
   logger: Logger;
+  /** The decode stage's steps, in order (none yet: payload, envelope and schema go here). */
+  decoders: readonly Decoder[];
+  /** Run just before the handler (none yet: tracing goes here). */
+  beforeHooks: readonly BeforeHook[];
 }
+
+const NONE: readonly never[] = Object.freeze([]);
 
 export function resolveListenerPolicy(options: ListenerBaseOptions): ListenerPolicy {
   const env = options.env ?? process.env;
@@ -157,5 +168,7 @@ export function resolveListenerPolicy(options: ListenerBaseOptions): ListenerPol
     deadLetterQueueUrl,
     client: options.client,
     logger: options.logger ?? createDebugLogger({ component: 'listener', env }),
+    decoders: NONE,
+    beforeHooks: NONE,
   };
 }

@@ -2,6 +2,7 @@
  * Retry backoff computed from a message's receive count, for handlers that fail: exponential
  * with full jitter, capped, and clamped to what SQS accepts as a visibility timeout.
  */
+import type { LeasedMessage, NackOptions } from '../core/leased-message.js';
 import { SQS_MAX_VISIBILITY_SECONDS } from '../shared/config.js';
 import { ConfigError } from '../shared/errors.js';
 
@@ -81,4 +82,14 @@ export function retryDelaySeconds(
   const jittered = policy.jitter ? delay / 2 + (delay / 2) * random() : delay;
   // ChangeMessageVisibility takes whole seconds.
   return Math.min(SQS_MAX_VISIBILITY_SECONDS, Math.round(jittered));
+}
+
+/** The nack for a failed message: the retry policy's delay, or plain (reappear when visibility ends). */
+export function retryNack(
+  message: LeasedMessage,
+  policy: { retry: ResolvedRetryPolicy | undefined },
+): NackOptions {
+  return policy.retry
+    ? { delaySeconds: retryDelaySeconds(policy.retry, message.receiveCount) }
+    : {};
 }

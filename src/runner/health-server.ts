@@ -43,6 +43,10 @@ export interface HealthReport {
   listeners: Array<{ name: string; status: 'ok' | 'failing'; lastReceiveAt: string | null }>;
 }
 
+/**
+ * The health of each listener, from its stream's receive events as `StreamStats` records them
+ * (`lastReceiveAt` from `received`, `lastReceiveErrorAt` from a retried `receiveFailed`).
+ */
 export function healthReport(
   source: HealthSource,
   nowMs: number,

@@ -1,6 +1,10 @@
 /**
  * The runner's metrics in Prometheus text exposition format (version 0.0.4). The format is a
  * few lines of text per metric, so it is written by hand rather than adding a dependency.
+ *
+ * The stream counters come from the stream's events: `StreamStats` is the subscriber that
+ * counts them (core/stats.ts). A new stream metric is a counter there plus a line in COUNTERS;
+ * a metric with its own labels can subscribe with `stream.on()` instead.
  */
 import type { StreamStats } from '../core/stats.js';
 import type { HandlerStats } from './handler-stats.js';

@@ -1,6 +1,6 @@
 /**
- * `sqsListener()`: registers a handler for a queue, as the Python seed's `@sqs_listener`
- * decorator did. Plain call form, and a TC39 decorator form for static methods.
+ * `sqsListener()`: registers a handler for a queue, for `runListeners()` to start. Plain call
+ * form, and a TC39 decorator form for static methods.
  */
 
 import type { SqsMessagesOptions } from '../core/stream-config.js';

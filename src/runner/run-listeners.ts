@@ -3,32 +3,16 @@
  * SIGTERM/SIGINT or an AbortSignal: stop receiving, release what no handler got, let running
  * handlers finish (leases still extended) up to `shutdownTimeout`, flush, resolve.
  */
-import { SQSClient } from '@aws-sdk/client-sqs';
-import { type SqsMessageStream, sqsMessages } from '../core/sqs-messages.js';
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { StreamStats } from '../core/stats.js';
-import { queueNameOf } from '../core/stream-config.js';
-import { type BatchHandler, batchListener, resolveBatchOptions } from '../listeners/batch.js';
-import {
-  emptyResult,
-  type ListenerResult,
-  resolveWorkerThreads,
-} from '../listeners/listener-config.js';
-import {
-  type Listener,
-  type MessageHandler,
-  perMessageListener,
-} from '../listeners/per-message.js';
-import {
-  type Env,
-  isValidQueueUrl,
-  resolveNumber,
-  resolveString,
-  SPECS,
-} from '../shared/config.js';
+import { emptyResult, type ListenerResult } from '../listeners/listener-config.js';
+import { type Env, resolveNumber, SPECS } from '../shared/config.js';
 import { ConfigError, toError } from '../shared/errors.js';
 import { createDebugLogger, type Logger, type LogLevel } from '../shared/logger.js';
-import { type HandlerStats, HandlerTimer, type RunningHandlerCall } from './handler-stats.js';
+import { createSqsClient } from '../shared/sqs-client.js';
+import type { HandlerStats, RunningHandlerCall } from './handler-stats.js';
 import { type HealthOptions, type HealthServer, startHealthServer } from './health-server.js';
+import { type Prepared, prepare } from './prepare.js';
 import { type RegisteredListener, registeredListeners } from './registry.js';
 import { onStopSignals, REPEAT_WINDOW_MS, type StopSignalHandle } from './stop-signals.js';
 
@@ -79,16 +63,6 @@ export interface ListenerRunReport {
   abandoned: RunningHandlerCall[];
 }
 
-interface Prepared {
-  name: string;
-  queueUrl: string;
-  stream: SqsMessageStream;
-  listener: Listener;
-  logger: Logger;
-  summary: Record<string, unknown>;
-  timer: HandlerTimer;
-}
-
 const RUNNER_SHUTDOWN = { ...SPECS.shutdownTimeout, default: 25, max: 43_200 };
 
 /**
@@ -125,14 +99,21 @@ export async function runListeners(
   let ownedClient: SQSClient | undefined;
   const sharedClient = () => {
     if (options.client) return options.client;
-    ownedClient ??= new SQSClient({});
+    ownedClient ??= createSqsClient();
     return ownedClient;
   };
   // Resolve and validate every listener before starting any: a bad setting stops start-up.
   let prepared: Prepared[];
   try {
     prepared = registrations.map((r) =>
-      prepare(r, { options, env, shutdownTimeout, signal: controller.signal, sharedClient }),
+      prepare(r, {
+        logger: options.logger,
+        logLevel: options.logLevel,
+        env,
+        shutdownTimeout,
+        signal: controller.signal,
+        sharedClient,
+      }),
     );
   } catch (error) {
     runLogger.error('invalid configuration; not starting', { error: toError(error) });
@@ -269,109 +250,5 @@ function reportOf(p: Prepared, result: ListenerResult, timedOut: boolean): Liste
     handler: p.timer.snapshot(),
     timedOut,
     abandoned: p.timer.running(),
-  };
-}
-
-function prepare(
-  registration: RegisteredListener,
-  run: {
-    options: RunListenersOptions;
-    env: Env;
-    shutdownTimeout: number;
-    signal: AbortSignal;
-    sharedClient: () => SQSClient;
-  },
-): Prepared {
-  const o = registration.options;
-  const env = o.env ?? run.env;
-  const queueUrl = resolveString(
-    {
-      option: 'queueUrl',
-      env: 'QUEUE_URL',
-      allowed: 'an http(s) SQS queue URL',
-      validate: isValidQueueUrl,
-    },
-    o.queueUrl,
-    env,
-  );
-  if (queueUrl === undefined) {
-    throw new ConfigError({
-      option: 'queueUrl',
-      envVar: 'QUEUE_URL',
-      value: undefined,
-      allowed:
-        'an SQS queue URL, given as the queueUrl option or the QUEUE_URL environment variable',
-      from: 'env',
-    });
-  }
-  const name = o.name ?? queueNameOf(queueUrl);
-  const mode = o.mode ?? 'per_message';
-  const logger =
-    o.logger ??
-    run.options.logger ??
-    createDebugLogger({ component: name, level: run.options.logLevel, defaultLevel: 'INFO', env });
-  const workerThreads = resolveWorkerThreads(o.workerThreads, env);
-  // Wraps the handler (not the adapters) so its own time is measured, whatever the mode.
-  const timer = new HandlerTimer();
-  let listener: Listener;
-  let handlerBatch: number;
-  let receiveBatch: number;
-  if (mode === 'batch') {
-    const { batchSize, batchWindowMs } = resolveBatchOptions(o, env);
-    handlerBatch = batchSize;
-    receiveBatch = Math.min(batchSize, 10);
-    listener = batchListener(timer.wrap(registration.handler as BatchHandler), {
-      ...o,
-      workerThreads,
-      batchSize,
-      batchWindowMs,
-      client: o.client ?? run.sharedClient(),
-      logger,
-      env,
-    });
-  } else {
-    handlerBatch = 1;
-    receiveBatch = resolveNumber(SPECS.batchSize, o.batchSize, env);
-    listener = perMessageListener(timer.wrap(registration.handler as MessageHandler), {
-      ...o,
-      workerThreads,
-      client: o.client ?? run.sharedClient(),
-      logger,
-      env,
-    });
-  }
-  // Enough for every worker plus one receive ahead, so handlers never wait on a poll.
-  const maxInFlightDefault = workerThreads * handlerBatch + receiveBatch;
-  const stream = sqsMessages(queueUrl, {
-    ...o,
-    batchSize: receiveBatch,
-    maxInFlight:
-      o.maxInFlight ??
-      (env.MAX_IN_FLIGHT === undefined ? Math.min(maxInFlightDefault, 100_000) : undefined),
-    client: o.client ?? run.sharedClient(),
-    signal: run.signal,
-    shutdownTimeout: run.shutdownTimeout,
-    logger,
-    env,
-  });
-  const c = stream.config;
-  return {
-    name,
-    queueUrl,
-    stream,
-    listener,
-    logger,
-    timer,
-    summary: {
-      queueUrl,
-      mode,
-      workerThreads,
-      batchSize: handlerBatch === 1 ? c.batchSize : handlerBatch,
-      waitTime: c.waitTime,
-      visibilitySecs: c.visibilitySecs,
-      maxExtend: c.maxExtend,
-      maxInFlight: c.maxInFlight,
-      idleSleepMax: c.idleSleepMax,
-    },
   };
 }

@@ -3,13 +3,14 @@
  * that a typo fails loudly instead of producing a consumer that quietly misbehaves.
  */
 import { ConfigError } from './errors.js';
+import { SQS_MAX_BATCH, SQS_MAX_VISIBILITY_SECONDS, SQS_MAX_WAIT_SECONDS } from './sqs-limits.js';
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
 export interface NumberSpec {
   /** The option's name in code (camelCase). */
   option: string;
-  /** The environment variable that may supply it (the Python seed's names). */
+  /** The environment variable that may supply it, e.g. `BATCH_SIZE`. */
   env?: string;
   default: number;
   min: number;
@@ -54,7 +55,7 @@ export function resolveNumber(spec: NumberSpec, explicit: unknown, env: Env = pr
   if (raw !== undefined) {
     const trimmed = raw.trim();
     // Number() is too lenient for settings: '' and ' ' are 0, '0x14' is 20, '1e1' is 10. Accept
-    // plain decimal literals only (an integer setting: digits only, as Python's int() would).
+    // plain decimal literals only (an integer setting: digits only, so '1.0' and '1e1' fail too).
     const literal = spec.integer ? /^[+-]?\d+$/ : /^[+-]?(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?$/i;
     const number = literal.test(trimmed) ? Number(trimmed) : Number.NaN;
     // '1e400' overflows to Infinity: a typo, not a request for "no limit" (leave it unset).
@@ -105,11 +106,8 @@ export function resolveString(
   return raw.trim();
 }
 
-/** SQS's own limits. */
-export const SQS_MAX_BATCH = 10;
-export const SQS_MAX_WAIT_SECONDS = 20;
-/** SQS rejects a visibility change that would keep a message invisible past 12 h from its receive. */
-export const SQS_MAX_VISIBILITY_SECONDS = 43_200;
+// Re-exported so that code importing the limits from here keeps working.
+export { SQS_MAX_BATCH, SQS_MAX_VISIBILITY_SECONDS, SQS_MAX_WAIT_SECONDS } from './sqs-limits.js';
 
 export const SPECS = {
   batchSize: {

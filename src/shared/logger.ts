@@ -47,7 +47,7 @@ export function resolveLogLevel(
   const raw = env.LOG_LEVEL;
   if (raw === undefined || raw === '') return fallback;
   const upper = raw.trim().toUpperCase();
-  // Python's logging names WARNING; accept it for users moving over from the seed.
+  // Python's logging (and many log pipelines) spell it WARNING; accept that spelling too.
   const level = upper === 'WARNING' ? 'WARN' : upper;
   if (!(LOG_LEVELS as readonly string[]).includes(level)) {
     throw new ConfigError({

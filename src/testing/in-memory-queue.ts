@@ -5,9 +5,8 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import type { Message, MessageAttributeValue } from '@aws-sdk/client-sqs';
+import { SQS_MAX_VISIBILITY_SECONDS } from '../shared/sqs-limits.js';
 
-/** SQS's limit on a message's visibility, counted from the receive that returned it. */
-export const MAX_VISIBILITY_SECONDS = 43_200;
 /** FIFO queues drop a second send with the same deduplication id within 5 minutes. */
 const DEDUP_WINDOW_MS = 5 * 60_000;
 
@@ -181,11 +180,11 @@ export class InMemoryQueue {
       typeof timeoutSecs !== 'number' ||
       !Number.isInteger(timeoutSecs) ||
       timeoutSecs < 0 ||
-      timeoutSecs > MAX_VISIBILITY_SECONDS
+      timeoutSecs > SQS_MAX_VISIBILITY_SECONDS
     ) {
       return {
         code: 'InvalidParameterValue',
-        message: `Value ${String(timeoutSecs)} for parameter VisibilityTimeout is invalid. Reason: Must be between 0 and 43200.`,
+        message: `Value ${String(timeoutSecs)} for parameter VisibilityTimeout is invalid. Reason: Must be between 0 and ${SQS_MAX_VISIBILITY_SECONDS}.`,
       };
     }
     const message = this.byHandle.get(receiptHandle);
@@ -199,11 +198,11 @@ export class InMemoryQueue {
     // SQS counts the 12 hours from the receive, not from the last extension.
     if (
       nowMs + timeoutSecs * 1000 >
-      (message.receivedAtMs ?? nowMs) + MAX_VISIBILITY_SECONDS * 1000
+      (message.receivedAtMs ?? nowMs) + SQS_MAX_VISIBILITY_SECONDS * 1000
     ) {
       return {
         code: 'InvalidParameterValue',
-        message: `Value ${timeoutSecs} for parameter VisibilityTimeout is invalid. Reason: Total VisibilityTimeout for the message is beyond the limit [43200 seconds]`,
+        message: `Value ${timeoutSecs} for parameter VisibilityTimeout is invalid. Reason: Total VisibilityTimeout for the message is beyond the limit [${SQS_MAX_VISIBILITY_SECONDS} seconds]`,
       };
     }
     message.visibleAtMs = nowMs + timeoutSecs * 1000;

@@ -5,84 +5,32 @@
  * test/testing/parity.test.ts).
  */
 import { setImmediate as realSetImmediate } from 'node:timers';
-import type { MessageAttributeValue, SQSClient } from '@aws-sdk/client-sqs';
-import type { MessageAttributeRecord } from '../core/leased-message.js';
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import { toAttributeValues } from '../shared/message-attributes.js';
+import { ChangeWaiters } from './change-waiters.js';
 import { type Clock, systemClock } from './clock.js';
 import { type CommandContext, runCommand } from './commands.js';
 import { InMemoryQueue, type MessageState, type StoredMessage } from './in-memory-queue.js';
+import type {
+  InMemoryMessage,
+  InMemoryQueueCounts,
+  InMemoryQueueOptions,
+  InMemoryRequest,
+  InMemorySendOptions,
+  InMemorySqsOptions,
+} from './in-memory-types.js';
+import { snapshot } from './snapshot.js';
 import { abortError, sqsError } from './sqs-errors.js';
-import { checkMessageAttributes } from './validation.js';
+import { checkMessageAttributes, checkMessageSize } from './validation.js';
 
-/** Options of {@link createInMemorySqs}. */
-export interface InMemorySqsOptions {
-  /** Time source for visibility timeouts, delays and long polls. Default {@link systemClock}. */
-  clock?: Clock;
-  /** Region in queue URLs and ARNs. Default `us-east-1`. */
-  region?: string;
-  /** Account id in queue URLs and ARNs. Default `000000000000`. */
-  accountId?: string;
-}
-
-/** Options of {@link InMemorySqs.createQueue}. */
-export interface InMemoryQueueOptions {
-  /** A FIFO queue; `.fifo` is appended to the name when missing. */
-  fifo?: boolean;
-  /** The queue's default visibility timeout, seconds. Default 30. */
-  visibilityTimeout?: number;
-  /** The queue's default delay, seconds. Default 0. */
-  delaySeconds?: number;
-  /** FIFO: deduplicate on a hash of the body when no deduplication id is given. Default true. */
-  contentBasedDeduplication?: boolean;
-  /** Creates `<name>-dlq` (or `name`) and a redrive policy moving a message there after `maxReceiveCount` receives. */
-  deadLetterQueue?: { maxReceiveCount: number; name?: string };
-}
-
-/** Options of {@link InMemorySqs.sendMessage}. */
-export interface InMemorySendOptions {
-  /** Simple values (string, number, bytes) or SDK attribute values. */
-  messageAttributes?: Record<string, string | number | Uint8Array | MessageAttributeValue>;
-  /**
-   * Message group: FIFO order (default `default` on FIFO queues), or on a standard queue the
-   * tenant of a fair queue (returned as MessageGroupId, no order).
-   */
-  groupId?: string;
-  /** FIFO deduplication id; default: content-based. */
-  deduplicationId?: string;
-  /** Standard queues: seconds before the message becomes visible. */
-  delaySeconds?: number;
-}
-
-/** A message held by the in-memory SQS, as the inspection helpers return it. */
-export interface InMemoryMessage {
-  messageId: string;
-  body: string;
-  /** The body parsed as JSON; `undefined` when it is not JSON. */
-  json: unknown;
-  messageAttributes: MessageAttributeRecord;
-  /** Receives so far (SQS's ApproximateReceiveCount). */
-  receiveCount: number;
-  sentAt: Date;
-  groupId?: string;
-}
-
-/** How many messages a queue holds in each state. */
-export interface InMemoryQueueCounts {
-  visible: number;
-  inFlight: number;
-  delayed: number;
-  /** Deleted by consumers so far. */
-  deleted: number;
-  /** Sitting in the queue's dead-letter queue. */
-  deadLettered: number;
-}
-
-/** A request the in-memory SQS answered (or refused), for assertions on batching. */
-export interface InMemoryRequest {
-  /** The command class name without `Command`, e.g. `DeleteMessageBatch`. */
-  command: string;
-  input: unknown;
-  atMs: number;
-}
+export type {
+  InMemoryMessage,
+  InMemoryQueueCounts,
+  InMemoryQueueOptions,
+  InMemoryRequest,
+  InMemorySendOptions,
+  InMemorySqsOptions,
+} from './in-memory-types.js';
 
 /** An in-memory SQS. Create it with {@link createInMemorySqs}. */
 export class InMemorySqs {
@@ -92,13 +40,14 @@ export class InMemorySqs {
   private readonly region: string;
   private readonly accountId: string;
   private readonly queues = new Map<string, InMemoryQueue>();
-  private readonly waiters = new Set<() => void>();
+  private readonly changes: ChangeWaiters;
   private readonly context: CommandContext;
 
   constructor(options: InMemorySqsOptions = {}) {
     this.clock = options.clock ?? systemClock;
     this.region = options.region ?? 'us-east-1';
     this.accountId = options.accountId ?? '000000000000';
+    this.changes = new ChangeWaiters(this.clock, (now) => this.nextVisibleAtMs(now));
     this.context = {
       clock: this.clock,
       queue: (url) => this.queueAt(url),
@@ -106,8 +55,8 @@ export class InMemorySqs {
       createQueue: (name, attributes) => this.createQueueFromAttributes(name, attributes),
       queueUrlOf: (name) =>
         [...this.queues.values()].find((q) => q.settings.name === name)?.settings.url,
-      changed: () => this.changed(),
-      waitForChange: (untilMs, signal) => this.waitForChange(untilMs, signal),
+      changed: () => this.changes.changed(),
+      waitForChange: (untilMs, signal) => this.changes.waitForChange(untilMs, signal),
     };
   }
 
@@ -172,11 +121,13 @@ export class InMemorySqs {
   /** Sends one message; an object body is JSON-encoded. Returns the message id. */
   sendMessage(queueUrl: string, body: string | object, options: InMemorySendOptions = {}): string {
     const queue = this.queueAt(queueUrl);
-    const messageAttributes = toSdkAttributes(options.messageAttributes);
+    const text = typeof body === 'string' ? body : JSON.stringify(body);
+    const messageAttributes = toAttributeValues(options.messageAttributes);
     checkMessageAttributes(messageAttributes);
+    checkMessageSize(text, messageAttributes);
     const { messageId } = queue.enqueue(
       {
-        body: typeof body === 'string' ? body : JSON.stringify(body),
+        body: text,
         messageAttributes,
         delaySecs: options.delaySeconds,
         groupId: queue.settings.fifo ? (options.groupId ?? 'default') : options.groupId,
@@ -184,7 +135,7 @@ export class InMemorySqs {
       },
       this.clock.now(),
     );
-    this.changed();
+    this.changes.changed();
     return messageId;
   }
 
@@ -241,7 +192,9 @@ export class InMemorySqs {
    * becomes visible, on the injected clock (advance fake timers to get there).
    */
   async until(predicate: () => boolean, options: { signal?: AbortSignal } = {}): Promise<void> {
-    while (!predicate()) await this.waitForChange(Number.POSITIVE_INFINITY, options.signal);
+    while (!predicate()) {
+      await this.changes.waitForChange(Number.POSITIVE_INFINITY, options.signal);
+    }
   }
 
   /** Resolves once `queueUrl` holds nothing visible, delayed or in flight (all deleted or dead-lettered). */
@@ -313,86 +266,18 @@ export class InMemorySqs {
     return true;
   }
 
-  private changed(): void {
-    for (const wake of [...this.waiters]) wake();
-  }
-
-  /** Waits for the next request, the next message becoming visible, or `untilMs`. */
-  private waitForChange(untilMs: number, signal: AbortSignal | undefined): Promise<void> {
-    return new Promise((resolve, reject) => {
-      if (signal?.aborted) {
-        reject(abortError());
-        return;
-      }
-      const now = this.clock.now();
-      let wakeAtMs = untilMs;
-      for (const queue of this.queues.values()) {
-        wakeAtMs = Math.min(wakeAtMs, queue.nextVisibleAtMs(now) ?? wakeAtMs);
-      }
-      let timer: unknown;
-      const finish = () => {
-        this.waiters.delete(wake);
-        if (timer !== undefined) this.clock.clearTimeout(timer);
-        signal?.removeEventListener('abort', onAbort);
-      };
-      const wake = () => {
-        finish();
-        resolve();
-      };
-      const onAbort = () => {
-        finish();
-        reject(abortError());
-      };
-      if (Number.isFinite(wakeAtMs))
-        timer = this.clock.setTimeout(wake, Math.max(0, wakeAtMs - now));
-      this.waiters.add(wake);
-      signal?.addEventListener('abort', onAbort, { once: true });
-    });
+  /** When the next delayed or in-flight message of any queue becomes visible. */
+  private nextVisibleAtMs(nowMs: number): number | undefined {
+    let next: number | undefined;
+    for (const queue of this.queues.values()) {
+      const at = queue.nextVisibleAtMs(nowMs);
+      if (at !== undefined && (next === undefined || at < next)) next = at;
+    }
+    return next;
   }
 }
 
 /** An in-memory SQS with no queues yet: create them with {@link InMemorySqs.createQueue}. */
 export function createInMemorySqs(options: InMemorySqsOptions = {}): InMemorySqs {
   return new InMemorySqs(options);
-}
-
-function toSdkAttributes(
-  attributes: InMemorySendOptions['messageAttributes'],
-): Record<string, MessageAttributeValue> | undefined {
-  if (attributes === undefined) return undefined;
-  const out: Record<string, MessageAttributeValue> = {};
-  for (const [name, value] of Object.entries(attributes)) {
-    if (typeof value === 'string') out[name] = { DataType: 'String', StringValue: value };
-    else if (typeof value === 'number')
-      out[name] = { DataType: 'Number', StringValue: String(value) };
-    else if (value instanceof Uint8Array) out[name] = { DataType: 'Binary', BinaryValue: value };
-    else out[name] = value;
-  }
-  return out;
-}
-
-function snapshot(message: StoredMessage): InMemoryMessage {
-  let json: unknown;
-  try {
-    json = JSON.parse(message.body);
-  } catch {
-    json = undefined;
-  }
-  const messageAttributes: MessageAttributeRecord = {};
-  for (const [name, value] of Object.entries(message.messageAttributes)) {
-    const base = (value.DataType ?? 'String').split('.')[0];
-    if (base === 'Binary' && value.BinaryValue) messageAttributes[name] = value.BinaryValue;
-    else if (base === 'Number') messageAttributes[name] = Number(value.StringValue);
-    else if (value.StringValue !== undefined) messageAttributes[name] = value.StringValue;
-  }
-  const out: InMemoryMessage = {
-    messageId: message.messageId,
-    body: message.body,
-    json,
-    messageAttributes,
-    receiveCount: message.receiveCount,
-    sentAt: new Date(message.sentAtMs),
-  };
-  if (message.groupId !== undefined) out.groupId = message.groupId;
-  return out;
 }

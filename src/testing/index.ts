@@ -3,6 +3,8 @@
  *
  * @packageDocumentation
  */
+
+export type { SendableAttributeValue, SimpleAttributeValue } from '../shared/message-attributes.js';
 export type { Clock } from './clock.js';
 export { systemClock } from './clock.js';
 export type {

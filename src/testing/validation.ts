@@ -1,9 +1,9 @@
 /** SQS's request rules that the in-memory SQS enforces before touching a queue. */
 import type { MessageAttributeValue } from '@aws-sdk/client-sqs';
+import { attributeBaseType } from '../shared/message-attributes.js';
+import { SQS_MAX_BATCH, SQS_MAX_MESSAGE_BYTES } from '../shared/sqs-limits.js';
 import { sqsError } from './sqs-errors.js';
 
-/** SQS allows at most 10 entries per batch request. */
-export const MAX_BATCH_ENTRIES = 10;
 const BATCH_ENTRY_ID = /^[\w-]{1,80}$/;
 // The characters SQS accepts in a body: #x9 | #xA | #xD | #x20 to #xD7FF | #xE000 to #xFFFD | #x10000 to #x10FFFF.
 const INVALID_BODY_CHAR = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u;
@@ -13,10 +13,10 @@ export function checkBatchEntries(entries: ReadonlyArray<{ Id?: string }> | unde
   if (!entries || entries.length === 0) {
     throw sqsError('EmptyBatchRequest', 'There should be at least one entry in the request.');
   }
-  if (entries.length > MAX_BATCH_ENTRIES) {
+  if (entries.length > SQS_MAX_BATCH) {
     throw sqsError(
       'TooManyEntriesInBatchRequest',
-      `Maximum number of entries per request are ${MAX_BATCH_ENTRIES}. You have sent ${entries.length}.`,
+      `Maximum number of entries per request are ${SQS_MAX_BATCH}. You have sent ${entries.length}.`,
     );
   }
   const ids = new Set<string>();
@@ -48,8 +48,8 @@ export function checkMessageAttributes(
   attributes: Record<string, MessageAttributeValue> | undefined,
 ): void {
   for (const [name, value] of Object.entries(attributes ?? {})) {
-    const type = value.DataType ?? '';
-    const base = type.split('.')[0];
+    // SQS requires a DataType; a missing one is not read as String here.
+    const base = value.DataType === undefined ? undefined : attributeBaseType(value.DataType);
     const ok =
       (base === 'String' && value.StringValue !== undefined) ||
       (base === 'Number' &&
@@ -62,6 +62,27 @@ export function checkMessageAttributes(
         `Message attribute '${name}' must have a DataType of String, Number or Binary and a matching value.`,
       );
     }
+  }
+}
+
+/**
+ * SQS counts a message's size as its body plus each attribute's name, DataType and value, in
+ * bytes (UTF-8 for text), and refuses one over 1 MiB.
+ */
+export function checkMessageSize(
+  body: string,
+  attributes: Record<string, MessageAttributeValue> | undefined,
+): void {
+  let bytes = Buffer.byteLength(body);
+  for (const [name, value] of Object.entries(attributes ?? {})) {
+    bytes += Buffer.byteLength(name) + Buffer.byteLength(value.DataType ?? '');
+    bytes += value.BinaryValue?.byteLength ?? Buffer.byteLength(value.StringValue ?? '');
+  }
+  if (bytes > SQS_MAX_MESSAGE_BYTES) {
+    throw sqsError(
+      'InvalidParameterValue',
+      `One or more parameters are invalid. Reason: Message must be shorter than ${SQS_MAX_MESSAGE_BYTES} bytes.`,
+    );
   }
 }
 

@@ -151,7 +151,7 @@ function invalidOptionValues(spec: Pinned): Array<[string, unknown, string]> {
 function invalidEnvValues(spec: Pinned): string[] {
   const values = ['abc', '', ' ', '-1', '10abc', 'NaN', '0x5', '1e400'];
   if (Number.isFinite(spec.max)) values.push(String(spec.max + 1), `${spec.max}0`);
-  // An integer setting takes a plain decimal integer (as Python's int() would).
+  // An integer setting takes a plain decimal integer: no fraction, no exponent.
   if (spec.integer) values.push(String(spec.min + 1.5), '1e1', '1e3');
   return values;
 }

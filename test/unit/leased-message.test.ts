@@ -15,7 +15,7 @@ import { type OpenStream, openStream, outcome, take, useFakeClock } from '../sup
 const settler: Settler = {
   ack: () => Promise.resolve(),
   nack: () => Promise.resolve(),
-  expire: () => Promise.resolve(),
+  timeOut: () => Promise.resolve(),
 };
 
 function leased(raw: Partial<Message>): LeasedMessage {

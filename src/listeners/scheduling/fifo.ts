@@ -1,9 +1,11 @@
 /**
- * FIFO order across a failure, shared by both listeners. Order applies only to FIFO queues: on a
- * standard queue a MessageGroupId (fair queues) only spreads load, and messages run freely.
+ * FIFO order across a failure, shared by both listeners' schedulers. Order applies only to FIFO
+ * queues: on a standard queue a MessageGroupId (fair queues) only spreads load, and messages run
+ * freely.
  */
-import { type LeasedMessage, messageOrigin } from '../core/leased-message.js';
-import { monotonicNow } from '../shared/timing.js';
+import { type LeasedMessage, messageOrigin } from '../../core/leased-message.js';
+import { monotonicNow } from '../../shared/timing.js';
+import type { PipelineContext } from '../pipeline.js';
 
 /** The message's FIFO group, or `undefined` when no order applies to it. */
 export function fifoGroupOf(message: LeasedMessage): string | undefined {
@@ -63,29 +65,15 @@ export class BrokenGroups {
 }
 
 /**
- * FIFO, batch mode: a batch holding messages of a group runs only after every earlier batch
- * holding that group has finished, so two batches never run one group's messages out of order.
+ * Gives back a message that will not be handled because an earlier message of its FIFO group
+ * failed. Resolves once the release is queued; never rejects. Callers do not await releases
+ * one by one: the releases of a batch share one batched request.
  */
-export class GroupTurns {
-  private readonly last = new Map<string, Promise<void>>();
-
-  /** Waits for this batch's turn; call the returned function when it is done. */
-  async acquire(groups: ReadonlySet<string>): Promise<() => void> {
-    if (groups.size === 0) return () => {};
-    let done!: () => void;
-    const mine = new Promise<void>((resolve) => {
-      done = resolve;
-    });
-    const before: Promise<void>[] = [];
-    for (const group of groups) {
-      const previous = this.last.get(group);
-      if (previous) before.push(previous);
-      this.last.set(group, mine);
-    }
-    await Promise.all(before);
-    return () => {
-      for (const group of groups) if (this.last.get(group) === mine) this.last.delete(group);
-      done();
-    };
-  }
+export function releaseUnhandled(message: LeasedMessage, context: PipelineContext): Promise<void> {
+  context.result.released++;
+  context.policy.logger.info('released unhandled: an earlier message of its FIFO group failed', {
+    messageId: message.messageId,
+    groupId: message.groupId,
+  });
+  return message.nack({ delaySeconds: 0 }).catch(() => {});
 }

@@ -1,15 +1,16 @@
 /**
+ * Per-message mode's scheduler: the worker pool and the FIFO group lanes that feed the pipeline.
  * Runs messages with bounded concurrency, keeping FIFO semantics: messages of one FIFO group run
  * one at a time in the order they arrived, different groups in parallel. When one fails, the
  * later messages of its group already received are not run but given back (see BrokenGroups),
  * so that SQS redelivers the group in order. Other messages (standard queues, fair queues'
  * groups included) run freely.
  */
-import type { LeasedMessage } from '../core/leased-message.js';
-import { Wakeup } from '../shared/timing.js';
+import type { LeasedMessage } from '../../core/leased-message.js';
+import { Wakeup } from '../../shared/timing.js';
 import { BrokenGroups, fifoGroupOf } from './fifo.js';
 
-export class GroupScheduler {
+export class GroupLanes {
   private running = 0;
   /** Groups with a message running; the array holds the group's messages waiting their turn. */
   private readonly lanes = new Map<string, LeasedMessage[]>();

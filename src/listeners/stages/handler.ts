@@ -1,0 +1,79 @@
+/**
+ * Stage "handler": calls the user's handler with the listener's timeout. The messages carry
+ * their own `signal`; on timeout their leases end (the signals abort with reason
+ * `handlerTimeout`) and they are given back. A call cannot be stopped: past its timeout it runs
+ * on unobserved and its result is ignored.
+ */
+import { type LeasedMessage, timeOutLease } from '../../core/leased-message.js';
+import { LeaseLostError } from '../../shared/errors.js';
+import { HandlerError } from '../handler-error.js';
+import type { ListenerPolicy } from '../listener-config.js';
+import type { PipelineRun, Stage } from '../pipeline.js';
+import { retryNack } from '../retry.js';
+
+/** Calls the handler with the run's messages (per-message mode: the one message). */
+export type HandlerCall = (messages: LeasedMessage[]) => unknown;
+
+export function handlerStage(call: HandlerCall, policy: ListenerPolicy): Stage {
+  const timeoutMs = policy.handlerTimeoutMs;
+  if (timeoutMs <= 0) {
+    return async (run, context) => {
+      context.result.processed += run.messages.length;
+      if (run.failedAll) return; // a before-hook failed it
+      try {
+        run.value = await call(run.messages);
+      } catch (error) {
+        run.failAll('threw', error);
+      }
+    };
+  }
+  return async (run, context) => {
+    context.result.processed += run.messages.length;
+    if (run.failedAll) return;
+    await callWithTimeout(call, run, policy, timeoutMs);
+  };
+}
+
+type Settled = { threw: false; value: unknown } | { threw: true; error: unknown };
+
+async function callWithTimeout(
+  call: HandlerCall,
+  run: PipelineRun,
+  policy: ListenerPolicy,
+  timeoutMs: number,
+): Promise<void> {
+  const { messages } = run;
+  const work = (async (): Promise<Settled> => {
+    try {
+      return { threw: false, value: await call(messages) };
+    } catch (error) {
+      return { threw: true, error };
+    }
+  })();
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<'timeout'>((resolve) => {
+    timer = setTimeout(() => resolve('timeout'), timeoutMs);
+  });
+  const winner = await Promise.race([work, timeout]);
+  clearTimeout(timer);
+  if (winner !== 'timeout') {
+    if (winner.threw) run.failAll('threw', winner.error);
+    else run.value = winner.value;
+    return;
+  }
+  const seconds = timeoutMs / 1000;
+  for (const message of messages) {
+    if (message.settled) continue;
+    const reason = new LeaseLostError(
+      `Handler for message ${message.messageId} timed out after ${seconds}s`,
+      'handlerTimeout',
+      { messageId: message.messageId },
+    );
+    void message[timeOutLease](reason, retryNack(message, policy));
+  }
+  const cause = new LeaseLostError(`Handler timed out after ${seconds}s`, 'handlerTimeout');
+  run.failAll(
+    'timedOut',
+    new HandlerError('timedOut', `handler timed out after ${seconds}s`, { cause }),
+  );
+}
