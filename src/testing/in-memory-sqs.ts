@@ -23,15 +23,6 @@ import { snapshot } from './snapshot.js';
 import { abortError, sqsError } from './sqs-errors.js';
 import { checkMessageAttributes, checkMessageSize } from './validation.js';
 
-export type {
-  InMemoryMessage,
-  InMemoryQueueCounts,
-  InMemoryQueueOptions,
-  InMemoryRequest,
-  InMemorySendOptions,
-  InMemorySqsOptions,
-} from './in-memory-types.js';
-
 /** An in-memory SQS. Create it with {@link createInMemorySqs}. */
 export class InMemorySqs {
   /** Every request sent through {@link InMemorySqs.send}, in order. */

@@ -14,5 +14,5 @@ export type {
   InMemoryRequest,
   InMemorySendOptions,
   InMemorySqsOptions,
-} from './in-memory-sqs.js';
+} from './in-memory-types.js';
 export { createInMemorySqs, InMemorySqs } from './in-memory-sqs.js';
