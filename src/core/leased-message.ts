@@ -51,6 +51,13 @@ export interface MessageOrigin {
   receiveSentAtMs: number;
 }
 
+/**
+ * Library-internal: replaces what `body`, `json`, `tryJson()` and `messageAttributes()` show,
+ * for a decoder that unwrapped an envelope or fetched an offloaded payload. `raw` keeps what SQS
+ * returned. Not exported from the package.
+ */
+export const decodeMessage = Symbol('decodeMessage');
+
 /** Message attributes simplified: String → string, Number → number, Binary → Uint8Array. */
 export type MessageAttributeRecord = Record<string, string | number | Uint8Array>;
 
@@ -63,10 +70,11 @@ const UNPARSED = Symbol('unparsed');
 export class LeasedMessage {
   readonly messageId: string;
   readonly receiptHandle: string;
-  readonly body: string;
   /** The SDK's message as SQS returned it. */
   readonly raw: Message;
   private parsed: unknown = UNPARSED;
+  private decodedBody: string | undefined;
+  private decodedAttributes: Message['MessageAttributes'];
 
   /** @internal Built by the stream; users receive instances, they do not construct them. */
   constructor(
@@ -78,7 +86,18 @@ export class LeasedMessage {
     this.raw = raw;
     this.messageId = lease.messageId;
     this.receiptHandle = lease.receiptHandle;
-    this.body = raw.Body ?? '';
+  }
+
+  /** The body as a string: what SQS delivered, or the payload a decoder (SNS, S3) unwrapped. */
+  get body(): string {
+    return this.decodedBody ?? this.raw.Body ?? '';
+  }
+
+  /** @internal See `decodeMessage`. */
+  [decodeMessage](body: string, attributes?: Message['MessageAttributes']): void {
+    this.decodedBody = body;
+    if (attributes !== undefined) this.decodedAttributes = attributes;
+    this.parsed = UNPARSED;
   }
 
   /** The body parsed as JSON, parsed once and cached. Throws `MessageBodyError` when invalid. */
@@ -114,7 +133,7 @@ export class LeasedMessage {
    * Custom types (`Number.float`, `String.uuid`) follow their base type.
    */
   messageAttributes(): MessageAttributeRecord {
-    return simplifyAttributes(this.raw.MessageAttributes);
+    return simplifyAttributes(this.decodedAttributes ?? this.raw.MessageAttributes);
   }
 
   /** How many times SQS has handed this message out, this time included. */

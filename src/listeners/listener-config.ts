@@ -10,6 +10,7 @@ import {
 } from '../shared/config.js';
 import { ConfigError, isInstance, NonRetryableError } from '../shared/errors.js';
 import { createDebugLogger, type Logger } from '../shared/logger.js';
+import { buildDecoders } from './decoders/index.js';
 import { type ResolvedRetryPolicy, type RetryPolicy, resolveRetryPolicy } from './retry.js';
 import type { BeforeHook } from './stages/before-hooks.js';
 import type { Decoder } from './stages/decode.js';
@@ -125,7 +126,7 @@ export interface ListenerPolicy {
   deadLetterQueueUrl: string | undefined;
   client: SQSClient | undefined;
   logger: Logger;
-  /** The decode stage's steps, in order (none yet: payload, envelope and schema go here). */
+  /** The decode stage's steps, in order: see `decoders/index.ts`. */
   decoders: readonly Decoder[];
   /** Run just before the handler (none yet: tracing goes here). */
   beforeHooks: readonly BeforeHook[];
@@ -168,7 +169,7 @@ export function resolveListenerPolicy(options: ListenerBaseOptions): ListenerPol
     deadLetterQueueUrl,
     client: options.client,
     logger: options.logger ?? createDebugLogger({ component: 'listener', env }),
-    decoders: NONE,
+    decoders: buildDecoders(options),
     beforeHooks: NONE,
   };
 }

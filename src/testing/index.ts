@@ -7,6 +7,7 @@
 export type { SendableAttributeValue, SimpleAttributeValue } from '../shared/message-attributes.js';
 export type { Clock } from './clock.js';
 export { systemClock } from './clock.js';
+export { createInMemorySqs, InMemorySqs } from './in-memory-sqs.js';
 export type {
   InMemoryMessage,
   InMemoryQueueCounts,
@@ -15,4 +16,3 @@ export type {
   InMemorySendOptions,
   InMemorySqsOptions,
 } from './in-memory-types.js';
-export { createInMemorySqs, InMemorySqs } from './in-memory-sqs.js';

@@ -1,7 +1,7 @@
 /**
- * Stage "decode": where a message's body is turned into what the handler reads. Empty today;
- * the S3 large-payload, SNS-envelope and schema-validation decoders will be its entries, in that
- * order. Left out while no decoder is configured, so it costs nothing.
+ * Stage "decode": where a message's body is turned into what the handler reads: the SNS
+ * envelope, S3 payload and schema decoders of `../decoders/index.ts`, in that order. Left out
+ * while no decoder is configured, so it costs nothing.
  */
 import type { LeasedMessage } from '../../core/leased-message.js';
 import type { Stage } from '../pipeline.js';

@@ -1,0 +1,7 @@
+/** Decoder: S3 large payloads (issue 13). Not built yet: no option turns it on. */
+import type { ListenerBaseOptions } from '../listener-config.js';
+import type { Decoder } from '../stages/decode.js';
+
+export function largePayloadDecoder(_options: ListenerBaseOptions): Decoder | undefined {
+  return undefined;
+}
