@@ -1,11 +1,20 @@
 /**
  * `npm start`: the whole library against an embedded local SQS (fauxqs) — no AWS account,
  * Docker or network. Two queues with DLQs, a batch listener and a per-message listener, retries,
- * a message landing in the DLQ, and a clean drain on Ctrl-C.
+ * a message landing in the DLQ, a message delivered through an SNS topic, and a clean drain on
+ * Ctrl-C.
  *
  *   npm start                    # runs until Ctrl-C
  *   npm start -- --auto-stop     # stops by itself once the queues are settled (CI uses this)
  */
+
+import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  CreateTopicCommand,
+  PublishCommand,
+  SNSClient,
+  SubscribeCommand,
+} from '@aws-sdk/client-sns';
 import {
   CreateQueueCommand,
   GetQueueAttributesCommand,
@@ -13,7 +22,7 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import { startFauxqs } from 'fauxqs';
-import { runListeners, sqsListener } from 'sqs-fargate-listener';
+import { runListeners, sendMessage, sqsListener } from 'sqs-fargate-listener';
 import { handleEmail, handleOrders } from './handlers.js';
 
 // The SDK warns on Node 20 about its 2027 plans; the demo has nothing to do with that.
@@ -76,6 +85,8 @@ async function counts(queueUrl: string): Promise<{ visible: number; inFlight: nu
 
 const orders = await queueWithDlq('orders');
 const emails = await queueWithDlq('emails');
+const signups = await queueWithDlq('signups');
+const reports = await queueWithDlq('reports');
 
 const orderBodies = [
   ...Array.from({ length: 12 }, (_, i) => JSON.stringify({ orderId: i + 1, amount: (i + 1) * 5 })),
@@ -90,6 +101,50 @@ const emailBodies = [
 ];
 await send(orders.queueUrl, orderBodies);
 await send(emails.queueUrl, emailBodies);
+
+// One message fanned out through SNS: the signups queue is subscribed to a topic without raw
+// delivery, so SQS holds an SNS envelope; `envelope: 'sns'` hands the handler what was published.
+const sns = new SNSClient({
+  endpoint: server.address,
+  region: 'us-east-1',
+  credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+});
+const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: 'user-events' }));
+const signupsArn = await client.send(
+  new GetQueueAttributesCommand({ QueueUrl: signups.queueUrl, AttributeNames: ['QueueArn'] }),
+);
+await sns.send(
+  new SubscribeCommand({
+    TopicArn,
+    Protocol: 'sqs',
+    Endpoint: signupsArn.Attributes?.QueueArn,
+  }),
+);
+await sns.send(
+  new PublishCommand({
+    TopicArn,
+    Subject: 'signup',
+    Message: JSON.stringify({ user: 'ada' }),
+    MessageAttributes: { plan: { DataType: 'String', StringValue: 'pro' } },
+  }),
+);
+
+// One message too large for SQS (about 1.7 MB): sendMessage() puts the body in S3 (fauxqs
+// emulates it too) and sends an Extended Client pointer; `largePayloads` fetches it back.
+const s3 = new S3Client({
+  endpoint: server.address,
+  region: 'us-east-1',
+  forcePathStyle: true,
+  credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+});
+await s3.send(new CreateBucketCommand({ Bucket: 'demo-payloads' }));
+const report = {
+  title: 'Q3 sales',
+  rows: Array.from({ length: 60_000 }, (_, i) => ({ sku: `SKU-${i}`, qty: i % 7 })),
+};
+await sendMessage(client, reports.queueUrl, JSON.stringify(report), {
+  largePayloads: { s3Client: s3, bucket: 'demo-payloads' },
+});
 console.log(
   `Local SQS at ${server.address}: sent ${orderBodies.length} orders and ${emailBodies.length} emails.`,
 );
@@ -108,6 +163,24 @@ sqsListener(
   { ...common, queueUrl: emails.queueUrl, mode: 'per_message', workerThreads: 4 },
   handleEmail,
 );
+sqsListener({ ...common, queueUrl: signups.queueUrl, envelope: 'sns' }, (message) => {
+  const { user } = message.json as { user: string };
+  const { plan } = message.messageAttributes();
+  console.log(`welcome ${user} (plan ${plan}), via SNS topic ${message.sns?.topicArn}`);
+});
+sqsListener(
+  {
+    ...common,
+    queueUrl: reports.queueUrl,
+    largePayloads: { s3Client: s3, allowedBuckets: ['demo-payloads'], deletePayloadOnAck: true },
+  },
+  (message) => {
+    const { title, rows } = message.json as typeof report;
+    const from = message.payloadPointer;
+    const size = `${((from?.size ?? 0) / 1e6).toFixed(1)} MB`;
+    console.log(`report "${title}": ${rows.length} rows, ${size} from s3://${from?.bucket}`);
+  },
+);
 
 const stop = new AbortController();
 let watcher: NodeJS.Timeout | undefined;
@@ -115,9 +188,22 @@ if (autoStop) {
   // Settled = nothing left to receive or in flight; what failed 3 times sits in a DLQ.
   const startedAt = Date.now();
   const check = async () => {
-    const [o, e] = await Promise.all([counts(orders.queueUrl), counts(emails.queueUrl)]);
-    if (o.visible + o.inFlight + e.visible + e.inFlight === 0 || Date.now() - startedAt > 60_000)
-      stop.abort();
+    const [o, e, s, r] = await Promise.all([
+      counts(orders.queueUrl),
+      counts(emails.queueUrl),
+      counts(signups.queueUrl),
+      counts(reports.queueUrl),
+    ]);
+    const left =
+      o.visible +
+      o.inFlight +
+      e.visible +
+      e.inFlight +
+      s.visible +
+      s.inFlight +
+      r.visible +
+      r.inFlight;
+    if (left === 0 || Date.now() - startedAt > 60_000) stop.abort();
     else watcher = setTimeout(check, 500);
   };
   watcher = setTimeout(check, 500);
@@ -131,4 +217,6 @@ console.log(
   `Drained. Dead-letter queues now hold: orders-dlq ${ordersDlq.visible}, emails-dlq ${emailsDlq.visible}.`,
 );
 client.destroy();
+sns.destroy();
+s3.destroy();
 await server.stop();

@@ -15,13 +15,18 @@ export type {
   ReleaseReason,
   SettleFailedEvent,
   SettleOperation,
+  SettleRequestEvent,
   StreamEventListener,
   StreamEventMap,
   StreamEventName,
   StreamMessageEvent,
   Unsubscribe,
 } from './core/events.js';
-export type { MessageAttributeRecord, NackOptions } from './core/leased-message.js';
+export type {
+  MessageAttributeRecord,
+  NackOptions,
+  PayloadPointer,
+} from './core/leased-message.js';
 export { LeasedMessage, LeasedMessage as SqsMessage } from './core/leased-message.js';
 export { SqsMessageStream, sqsMessages } from './core/sqs-messages.js';
 export type { StreamStats } from './core/stats.js';
@@ -41,17 +46,40 @@ export type {
 export { perMessageListener } from './listeners/per-message.js';
 export type { ResolvedRetryPolicy, RetryPolicy } from './listeners/retry.js';
 export { resolveRetryPolicy, retryDelaySeconds } from './listeners/retry.js';
+export type {
+  InferSchemaOutput,
+  MessageSchema,
+  MessageSchemaIssue,
+  MessageSchemaProps,
+  MessageSchemaResult,
+} from './listeners/schema/standard-schema.js';
+export type {
+  MeterProviderLike,
+  TextMapPropagatorLike,
+  TracerProviderLike,
+  TracingOptions,
+} from './listeners/tracing/options.js';
+export type { LargePayloadOptions, S3ClientLike } from './payloads/options.js';
+export type { PayloadErrorCode } from './payloads/payload-error.js';
+export { PayloadError, PayloadPointerError } from './payloads/payload-error.js';
+export type {
+  ProducerLargePayloadOptions,
+  SendMessageOptions,
+  SendMessageResult,
+} from './producer/send-message.js';
+export { sendMessage } from './producer/send-message.js';
 export type { DurationSummary, HandlerStats, RunningHandlerCall } from './runner/handler-stats.js';
 export type { HealthOptions, HealthReport } from './runner/health-server.js';
 export type { ListenerMode, RegisteredListener, SqsListenerOptions } from './runner/registry.js';
 export { clearListeners, registeredListeners, sqsListener } from './runner/registry.js';
 export type { ListenerRunReport, RunListenersOptions } from './runner/run-listeners.js';
 export { runListeners } from './runner/run-listeners.js';
-export type { LeaseLostReason, SqsListenerErrorOptions } from './shared/errors.js';
+export type { LeaseLostReason, SqsListenerErrorOptions, ValidationIssue } from './shared/errors.js';
 export {
   ConfigError,
   LeaseLostError,
   MessageBodyError,
+  MessageValidationError,
   NonRetryableError,
   ReceiveError,
   SettleError,
@@ -59,3 +87,9 @@ export {
 } from './shared/errors.js';
 export type { DebugLoggerOptions, LogFields, Logger, LogLevel } from './shared/logger.js';
 export { createDebugLogger, silentLogger } from './shared/logger.js';
+export type {
+  SendableAttributeValue,
+  SimpleAttributeValue,
+} from './shared/message-attributes.js';
+export type { EnvelopeMode, SnsNotification } from './shared/sns-envelope.js';
+export { SnsEnvelopeError } from './shared/sns-envelope.js';

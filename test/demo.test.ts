@@ -26,6 +26,10 @@ describe('demo', () => {
     for (let i = 1; i <= 12; i++) expect(stdout).toContain(`order ${i}: charged`);
     expect(stdout).toContain('sent "flaky" (try 2)');
     expect(stdout).toContain('orders-dlq 2, emails-dlq 1');
+    // One message published to an SNS topic, unwrapped from its envelope.
+    expect(stdout).toContain('welcome ada (plan pro), via SNS topic arn:aws:sns:');
+    // One body too large for SQS, offloaded to S3 by sendMessage() and fetched back.
+    expect(stdout).toMatch(/report "Q3 sales": 60000 rows, 1\.\d MB from s3:\/\/demo-payloads/);
     expect(stderr).toContain('Stop requested; draining');
   }, 90_000);
 });

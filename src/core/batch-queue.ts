@@ -13,6 +13,8 @@ export interface BatchEntry {
   receiptHandle: string;
   /** Only for ChangeMessageVisibilityBatch. */
   visibilityTimeout?: number;
+  /** Why a visibility change is sent (the `settleRequest` event reports only nacks). */
+  operation?: 'nack' | 'release' | 'extend';
 }
 
 export interface RequestEntry {
@@ -44,9 +46,19 @@ export interface BatchQueueOptions {
   maxAttempts?: number;
   /** Cancels backoff sleeps when the stream is torn down for good. */
   signal?: AbortSignal;
+  /**
+   * Told of each request once answered, before its entries settle (the `settleRequest` event):
+   * `failed` entries, or all of them with `error` when the request failed as a whole.
+   */
+  onAnswered?: (
+    chunk: readonly Pending[],
+    startTime: number,
+    failed: number,
+    error: unknown,
+  ) => void;
 }
 
-interface Pending {
+export interface Pending {
   entry: BatchEntry;
   attempts: number;
   resolve: () => void;
@@ -136,13 +148,17 @@ export class BatchQueue {
       if (p.entry.visibilityTimeout !== undefined) e.VisibilityTimeout = p.entry.visibilityTimeout;
       return e;
     });
+    const { onAnswered } = this.options;
+    const startTime = onAnswered === undefined ? 0 : Date.now();
     let response: BatchResponse;
     try {
       response = await this.options.send(entries);
     } catch (error) {
+      onAnswered?.(chunk, startTime, chunk.length, error);
       await this.requestFailed(chunk, error);
       return;
     }
+    onAnswered?.(chunk, startTime, response.Failed?.length ?? 0, undefined);
     const retry: Pending[] = [];
     for (const ok of response.Successful ?? []) {
       const p = ok.Id === undefined ? undefined : byId.get(ok.Id);

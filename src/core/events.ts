@@ -12,6 +12,7 @@ import {
   toError,
 } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
+import type { BatchEntry } from './batch-queue.js';
 import type { Lease } from './lease.js';
 
 /** Payload of the `receiveSent` event: a ReceiveMessage request was sent. */
@@ -95,6 +96,26 @@ export interface SettleFailedEvent extends StreamMessageEvent {
 }
 
 /**
+ * Payload of the `settleRequest` event: a DeleteMessageBatch (`ack`) or a
+ * ChangeMessageVisibilityBatch giving messages back with a delay (`nack`) was answered (or
+ * failed). Tracing makes its settle spans from it. Retried entries make another request.
+ */
+export interface SettleRequestEvent {
+  /** `ack`: DeleteMessageBatch; `nack`: ChangeMessageVisibilityBatch for delayed nacks. */
+  operation: 'ack' | 'nack';
+  /** The messages this request settled (for `nack`, only the nacked entries of the request). */
+  messageIds: readonly string[];
+  /** When the request was sent (ms since the epoch). */
+  startTime: number;
+  /** When SQS answered or the request failed (ms since the epoch). */
+  endTime: number;
+  /** Entries SQS reported as failed (all of them when the request itself failed). */
+  failed: number;
+  /** What the request failed with, when it failed as a whole. */
+  error: Error | undefined;
+}
+
+/**
  * The events of a stream (see `SqsMessageStream.on`), by name, with their payload. They cover
  * every iteration of the stream.
  */
@@ -119,6 +140,8 @@ export interface StreamEventMap {
   receiveFailed: ReceiveFailedEvent;
   /** A delete or visibility change failed for one message. */
   settleFailed: SettleFailedEvent;
+  /** A DeleteMessageBatch, or a ChangeMessageVisibilityBatch for delayed nacks, was answered. */
+  settleRequest: SettleRequestEvent;
 }
 
 /** The name of a stream event. */
@@ -150,6 +173,14 @@ export interface CoreEventSink {
   released(lease: Lease, reason: ReleaseReason, visibilityTimeout: number): void;
   receiveFailed(code: string, attempt: number, willRetry: boolean, error: Error): void;
   settleFailed(lease: Lease, operation: SettleOperation, error: SettleError): void;
+  /** Optional: only the hub reports requests (the counters count per message). */
+  settleRequest?(
+    operation: 'ack' | 'nack',
+    chunk: readonly { readonly entry: BatchEntry }[],
+    startTime: number,
+    failed: number,
+    error: unknown,
+  ): void;
 }
 
 type Listeners = { [K in StreamEventName]?: ReadonlyArray<StreamEventListener<K>> };
@@ -165,6 +196,7 @@ const EVENT_NAMES: ReadonlySet<string> = new Set<StreamEventName>([
   'released',
   'receiveFailed',
   'settleFailed',
+  'settleRequest',
 ]);
 
 /** One per stream, shared by its iterations. */
@@ -261,6 +293,33 @@ export class EventHub implements CoreEventSink {
     if (!l) return;
     const { messageId } = lease;
     this.dispatch('settleFailed', l, { messageId, operation, code: error.code, error });
+  }
+
+  settleRequest(
+    operation: 'ack' | 'nack',
+    chunk: readonly { readonly entry: BatchEntry }[],
+    startTime: number,
+    failed: number,
+    error: unknown,
+  ): void {
+    const l = this.listeners.settleRequest;
+    if (!l) return;
+    // A visibility request also carries releases and heartbeats: only the nacks are settled.
+    const messageIds: string[] = [];
+    for (const { entry } of chunk) {
+      if (operation === 'ack' || entry.operation === 'nack') messageIds.push(entry.messageId);
+    }
+    if (messageIds.length === 0) return;
+    const endTime = Date.now();
+    const e = error === undefined ? undefined : toError(error);
+    this.dispatch('settleRequest', l, {
+      operation,
+      messageIds,
+      startTime,
+      endTime,
+      failed,
+      error: e,
+    });
   }
 
   /**

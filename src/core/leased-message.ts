@@ -5,6 +5,7 @@
 import type { Message, SQSClient } from '@aws-sdk/client-sqs';
 import { type LeaseLostError, MessageBodyError } from '../shared/errors.js';
 import { simplifyAttributes } from '../shared/message-attributes.js';
+import type { SnsEnvelopeError, SnsNotification } from '../shared/sns-envelope.js';
 import type { Lease } from './lease.js';
 import type { QueueAttributes } from './queue-info.js';
 
@@ -58,6 +59,62 @@ export interface MessageOrigin {
  */
 export const decodeMessage = Symbol('decodeMessage');
 
+/**
+ * Library-internal: what reading the body as an SNS envelope gave (`src/core/sns-envelope.ts`),
+ * set once, on receive by a stream with `envelope` or by a listener's decoder, so that a
+ * message is never unwrapped twice. Not exported from the package.
+ */
+export const snsEnvelopeState = Symbol('snsEnvelopeState');
+
+/** Unwrapped (`sns`), or not an envelope: why, and the error when the mode was `'sns'`. */
+export type SnsEnvelopeState =
+  | { sns: SnsNotification }
+  | { notEnvelope: string; error: SnsEnvelopeError | undefined };
+
+/**
+ * Library-internal: sets what `data` shows, for the schema decoder (the validator's output).
+ * Not exported from the package.
+ */
+export const decodedData = Symbol('decodedData');
+
+/**
+ * Where an offloaded payload was (an Extended Client pointer, see the `largePayloads` option):
+ * its S3 bucket and key, and its size in bytes.
+ */
+export interface PayloadPointer {
+  readonly bucket: string;
+  readonly key: string;
+  /** The payload's size in bytes, as fetched from S3. */
+  readonly size: number;
+}
+
+/**
+ * Library-internal: sets `payloadPointer`, for the large-payload decoder. Not exported from the
+ * package.
+ */
+export const payloadPointerOf = Symbol('payloadPointerOf');
+
+/**
+ * Library-internal: the SQS-style attributes `messageAttributes()` reads now (what a decoder
+ * set, else what SQS sent), for a decoder that reads a marker another decoder unwrapped. Not
+ * exported from the package.
+ */
+export const currentAttributes = Symbol('currentAttributes');
+
+/**
+ * Library-internal: `[afterAck](callback)` runs `callback` once SQS confirmed this message's
+ * delete, never after a nack or a failed delete (the large-payload cleanup). A callback must
+ * not throw (it runs detached). Not exported from the package.
+ */
+export const afterAck = Symbol('afterAck');
+
+/**
+ * Library-internal: the message is being moved to a dead-letter queue, whose copy still points
+ * to what the message points to: the coming ack must not run the `afterAck` callbacks. Not
+ * exported from the package.
+ */
+export const movedToDeadLetter = Symbol('movedToDeadLetter');
+
 /** Message attributes simplified: String → string, Number → number, Binary → Uint8Array. */
 export type MessageAttributeRecord = Record<string, string | number | Uint8Array>;
 
@@ -65,9 +122,10 @@ const UNPARSED = Symbol('unparsed');
 
 /**
  * A message received from SQS and leased to the consumer: its lease (visibility) is extended
- * until `ack()` or `nack()`. Exported also as `SqsMessage`.
+ * until `ack()` or `nack()`. Exported also as `SqsMessage`. `T` is the type of `data`: the
+ * output of the listener's `schema` (`unknown` without one).
  */
-export class LeasedMessage {
+export class LeasedMessage<T = unknown> {
   readonly messageId: string;
   readonly receiptHandle: string;
   /** The SDK's message as SQS returned it. */
@@ -75,6 +133,10 @@ export class LeasedMessage {
   private parsed: unknown = UNPARSED;
   private decodedBody: string | undefined;
   private decodedAttributes: Message['MessageAttributes'];
+  private validated: unknown;
+  private envelope: SnsEnvelopeState | undefined;
+  private pointer: PayloadPointer | undefined;
+  private ackCallbacks: Array<() => void> | undefined;
 
   /** @internal Built by the stream; users receive instances, they do not construct them. */
   constructor(
@@ -98,6 +160,83 @@ export class LeasedMessage {
     this.decodedBody = body;
     if (attributes !== undefined) this.decodedAttributes = attributes;
     this.parsed = UNPARSED;
+  }
+
+  /** @internal See `currentAttributes`. */
+  get [currentAttributes](): Message['MessageAttributes'] {
+    return this.decodedAttributes ?? this.raw.MessageAttributes;
+  }
+
+  /**
+   * Where the payload came from when the listener's `largePayloads` option fetched it from S3
+   * (the body was an Extended Client pointer): `body`, `json` and the schema then see the
+   * payload. `undefined` for a message that carried its body itself.
+   */
+  get payloadPointer(): PayloadPointer | undefined {
+    return this.pointer;
+  }
+
+  /** @internal See `payloadPointerOf`. */
+  set [payloadPointerOf](pointer: PayloadPointer) {
+    this.pointer = pointer;
+  }
+
+  /** @internal See `afterAck`. */
+  [afterAck](callback: () => void): void {
+    if (this.ackCallbacks === undefined) this.ackCallbacks = [callback];
+    else this.ackCallbacks.push(callback);
+  }
+
+  /** @internal See `movedToDeadLetter`. */
+  [movedToDeadLetter](): void {
+    this.ackCallbacks = undefined;
+  }
+
+  /** @internal See `snsEnvelopeState`. */
+  get [snsEnvelopeState](): SnsEnvelopeState | undefined {
+    return this.envelope;
+  }
+
+  /** @internal See `snsEnvelopeState`. */
+  set [snsEnvelopeState](state: SnsEnvelopeState) {
+    this.envelope = state;
+  }
+
+  /**
+   * Where an SNS-delivered message came from (topic, SNS message id, subject, publish time),
+   * when the `envelope` option unwrapped its notification; then `body`, `json` and
+   * `messageAttributes()` show the published message and its attributes. `undefined` for a
+   * message that was not unwrapped: a raw delivery, a plain body under `'auto'`, or no
+   * `envelope` option.
+   */
+  get sns(): SnsNotification | undefined {
+    const state = this.envelope;
+    return state !== undefined && 'sns' in state ? state.sns : undefined;
+  }
+
+  /**
+   * Set when `envelope: 'sns'` found that the body is not an SNS notification (code
+   * `InvalidSnsEnvelope`). A listener fails such a message as non-retryable (to the DLQ); a
+   * `for await` loop over `sqsMessages()` receives it untouched (`body` as SQS delivered it,
+   * `sns` undefined) and decides itself, e.g. `nack()` it or move it away.
+   */
+  get envelopeError(): SnsEnvelopeError | undefined {
+    const state = this.envelope;
+    return state !== undefined && 'error' in state ? state.error : undefined;
+  }
+
+  /**
+   * The body validated by the listener's `schema`: its output, typed as such (transforms and
+   * defaults applied). A message that fails validation never reaches the handler. `undefined`
+   * without a schema (read `json` then), and in a `filter`, which runs before validation.
+   */
+  get data(): T {
+    return this.validated as T;
+  }
+
+  /** @internal See `decodedData`. */
+  set [decodedData](value: unknown) {
+    this.validated = value;
   }
 
   /** The body parsed as JSON, parsed once and cached. Throws `MessageBodyError` when invalid. */
@@ -185,7 +324,20 @@ export class LeasedMessage {
    * without awaiting: a failure is also logged, never an unhandled rejection.
    */
   ack(): Promise<void> {
-    return this.settler.ack(this.lease);
+    const settlement = this.settler.ack(this.lease);
+    const callbacks = this.ackCallbacks;
+    // Taken by the call that acked the lease: a repeated ack() returns the same settlement,
+    // and an ack refused at once (after a nack, or a lost lease) deletes nothing.
+    if (callbacks !== undefined && this.lease.state === 'acked') {
+      this.ackCallbacks = undefined;
+      settlement.then(
+        () => {
+          for (const callback of callbacks) callback();
+        },
+        () => {},
+      );
+    }
+    return settlement;
   }
 
   /**

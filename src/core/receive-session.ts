@@ -20,6 +20,7 @@ import {
   type SessionStateKind,
 } from './session-state.js';
 import { SessionSettler } from './settler.js';
+import { unwrapSnsEnvelope } from './sns-envelope.js';
 import type { StreamStats } from './stats.js';
 import type { StreamConfig } from './stream-config.js';
 
@@ -167,7 +168,10 @@ export class ReceiveSession implements AsyncIterableIterator<LeasedMessage> {
       if (!raw.ReceiptHandle || !raw.MessageId) continue;
       const { visibilitySecs } = this.config;
       const lease = new Lease(raw.MessageId, raw.ReceiptHandle, receivedAtMs, visibilitySecs);
-      this.buffer.push({ lease, message: new LeasedMessage(raw, lease, this.settler, origin) });
+      const message = new LeasedMessage(raw, lease, this.settler, origin);
+      // Synchronous JSON work, so a `for await` consumer gets the published message.
+      if (this.config.envelope) unwrapSnsEnvelope(message, this.config.envelope);
+      this.buffer.push({ lease, message });
       this.leases.track(lease);
       count++;
     }

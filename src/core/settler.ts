@@ -65,6 +65,8 @@ export class SessionSettler implements Settler {
       signal: teardown,
       send: (Entries) =>
         client.send(new DeleteMessageBatchCommand({ QueueUrl: queueUrl, Entries })),
+      onAnswered: (chunk, start, failed, error) =>
+        events.settleRequest?.('ack', chunk, start, failed, error),
     });
     this.visibility = new BatchQueue({
       action: 'change visibility of',
@@ -74,6 +76,8 @@ export class SessionSettler implements Settler {
       signal: teardown,
       send: (Entries) =>
         client.send(new ChangeMessageVisibilityBatchCommand({ QueueUrl: queueUrl, Entries })),
+      onAnswered: (chunk, start, failed, error) =>
+        events.settleRequest?.('nack', chunk, start, failed, error),
     });
   }
 
@@ -205,6 +209,7 @@ export class SessionSettler implements Settler {
           messageId: lease.messageId,
           receiptHandle: lease.receiptHandle,
           visibilityTimeout: timeoutSecs,
+          operation,
         });
       } catch (error) {
         this.events.settleFailed(lease, operation, error as SettleError);

@@ -9,6 +9,7 @@ import {
 } from '../shared/config.js';
 import { ConfigError } from '../shared/errors.js';
 import { createDebugLogger, type Logger } from '../shared/logger.js';
+import { type EnvelopeMode, resolveEnvelopeMode } from '../shared/sns-envelope.js';
 import { createSqsClient } from '../shared/sqs-client.js';
 
 /** Options of `sqsMessages()`: explicit option > environment variable > default. */
@@ -60,6 +61,15 @@ export interface SqsMessagesOptions {
   settleBatchWindowMs?: number;
   /** ReceiveMessage calls in flight at once. Default: maxInFlight / batchSize, between 1 and 4. */
   concurrentReceives?: number;
+  /**
+   * Unwraps SNS notifications as messages are received, so a `for await` loop sees the
+   * published message: `body`, `json`, `messageAttributes()` (SNS's attributes) and
+   * `message.sns` (the topic). `'sns'`: a body that is not a notification is handed out
+   * untouched with `message.envelopeError` set (the loop decides: a listener sends it to the
+   * DLQ). `'auto'`: only notifications are unwrapped. Prefer `'sns'`: under `'auto'` anyone who
+   * can send to the queue can make a body look like a notification. Default: off.
+   */
+  envelope?: EnvelopeMode;
   /** Replaces the default `debug` logger (pino-compatible shape). */
   logger?: Logger;
   /** Where environment variables are read from. Default `process.env`. */
@@ -79,6 +89,8 @@ export interface StreamConfig {
   openPollsOnStop: 'abort' | 'finish';
   settleBatchWindowMs: number;
   concurrentReceives: number;
+  /** SNS envelopes unwrapped on receive, or `undefined` (off). */
+  envelope: EnvelopeMode | undefined;
   logger: Logger;
 }
 
@@ -145,6 +157,7 @@ export function resolveStreamConfig(queueUrl: unknown, options: SqsMessagesOptio
       options.concurrentReceives,
       env,
     ),
+    envelope: resolveEnvelopeMode(options.envelope),
     logger: options.logger ?? createDebugLogger({ component: queueNameOf(queueUrl), env }),
   };
 }

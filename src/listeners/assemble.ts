@@ -13,6 +13,7 @@ import { fifoOrderStage } from './stages/fifo-order.js';
 import { filterStage } from './stages/filter.js';
 import { type HandlerCall, handlerStage } from './stages/handler.js';
 import { settleStage } from './stages/settle.js';
+import { tracingStage } from './stages/tracing.js';
 
 export function assembleStages(
   mode: 'message' | 'batch',
@@ -25,6 +26,7 @@ export function assembleStages(
     beforeHooksStage(policy.beforeHooks),
     handlerStage(call, policy),
     classifyStage(mode),
+    tracingStage(policy),
     mode === 'batch' ? fifoOrderStage : undefined,
     settleStage,
     afterHooksStage(policy),

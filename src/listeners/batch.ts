@@ -28,12 +28,15 @@ import { readQueueInfoAtStart } from './stages/give-up.js';
  * `{ batchItemFailures: [{ itemIdentifier: messageId }] }`. A throw, `false` or a result of any
  * other shape fails the whole batch. See {@link BatchHandlerResult}.
  */
-export type BatchHandler = (
-  messages: LeasedMessage[],
+export type BatchHandler<T = unknown> = (
+  messages: LeasedMessage<T>[],
 ) => BatchHandlerResult | Promise<BatchHandlerResult>;
 
-/** Options of `batchListener()`: the shared listener options plus batch size and window. */
-export interface BatchListenerOptions extends ListenerBaseOptions {
+/**
+ * Options of `batchListener()`: the shared listener options plus batch size and window. `T`:
+ * the output type of `schema`.
+ */
+export interface BatchListenerOptions<T = unknown> extends ListenerBaseOptions<T> {
   /**
    * Most messages per handler call. Env `BATCH_SIZE`, default 10. Up to 10 without a batch
    * window; with `batchWindowMs` a batch gathers across receives and may hold up to 10,000.
@@ -60,18 +63,25 @@ export function resolveBatchOptions(options: BatchListenerOptions, env: Env = pr
  * once, acks the successes and nacks the failures from the handler's result, and resolves with
  * counts when the source ends.
  */
-export function batchListener(handler: BatchHandler, options: BatchListenerOptions = {}): Listener {
+export function batchListener<T = unknown>(
+  // NoInfer: `T` comes from `schema` only (see perMessageListener).
+  handler: BatchHandler<NoInfer<T>>,
+  options: BatchListenerOptions<T> = {},
+): Listener {
   if (typeof handler !== 'function') {
     throw new TypeError('batchListener(handler): handler must be a function');
   }
   const env = options.env ?? process.env;
   const policy = resolveListenerPolicy(options);
   const { batchSize, batchWindowMs } = resolveBatchOptions(options, env);
-  const stages = assembleStages('batch', handler, policy);
+  // The schema decoder set every message's `data` to T before the handler runs.
+  const stages = assembleStages('batch', handler as BatchHandler, policy);
   const held = policy.workerThreads * batchSize;
 
   const listener: Listener = async (source) => {
     declareDemandTo(source, held);
+    // Loads @opentelemetry/api once (unless `tracing: false`); see tracing/listener-tracing.ts.
+    const tracing = await policy.tracing?.open(source, 'batch');
     const context = new PipelineContext(policy, 'batch');
     const broken = new BrokenGroups();
     context.broken = broken;
@@ -108,10 +118,12 @@ export function batchListener(handler: BatchHandler, options: BatchListenerOptio
       await runPool(batchGatherer(puller, batchSize, batchWindowMs), policy.workerThreads, handle);
     } catch (error) {
       await context.close();
+      tracing?.close();
       await puller.stop();
       throw error;
     }
     await context.close();
+    tracing?.close();
     return context.result;
   };
   return withDemand(listener, held);

@@ -1,6 +1,8 @@
 /** Options shared by the listener adapters, resolved like every other option. */
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { LeasedMessage } from '../core/leased-message.js';
+import type { LargePayloadOptions } from '../payloads/options.js';
+import { PayloadPointerError } from '../payloads/payload-error.js';
 import {
   type Env,
   isValidQueueUrl,
@@ -8,12 +10,21 @@ import {
   resolveNumber,
   resolveString,
 } from '../shared/config.js';
-import { ConfigError, isInstance, NonRetryableError } from '../shared/errors.js';
+import {
+  ConfigError,
+  isInstance,
+  MessageValidationError,
+  NonRetryableError,
+} from '../shared/errors.js';
 import { createDebugLogger, type Logger } from '../shared/logger.js';
+import type { EnvelopeMode } from '../shared/sns-envelope.js';
 import { buildDecoders } from './decoders/index.js';
 import { type ResolvedRetryPolicy, type RetryPolicy, resolveRetryPolicy } from './retry.js';
+import type { MessageSchema } from './schema/standard-schema.js';
 import type { BeforeHook } from './stages/before-hooks.js';
 import type { Decoder } from './stages/decode.js';
+import { type ListenerTracing, listenerTracing } from './tracing/listener-tracing.js';
+import type { TracingOptions } from './tracing/options.js';
 
 export const LISTENER_SPECS = {
   workerThreads: {
@@ -44,8 +55,19 @@ export const LISTENER_SPECS = {
   },
 } satisfies Record<string, NumberSpec>;
 
-/** Options shared by `perMessageListener()` and `batchListener()` (and `sqsListener()`). */
-export interface ListenerBaseOptions {
+/**
+ * Options shared by `perMessageListener()` and `batchListener()` (and `sqsListener()`). `T` is
+ * the output type of `schema`: what the handler's `message.data` holds.
+ */
+export interface ListenerBaseOptions<T = unknown> {
+  /**
+   * Validates every body before the handler sees it: any Standard Schema v1 validator (zod ≥
+   * 3.24, valibot ≥ 1, arktype). The body is parsed as JSON (after the SNS envelope and S3
+   * payload are unwrapped), validated (async validators are awaited), and the output is
+   * `message.data`, typed. A body that is not JSON or fails validation is a poison message:
+   * never handled, moved to the dead-letter queue at once (`MessageValidationError`).
+   */
+  schema?: MessageSchema<T>;
   /** Handlers (per-message) or batches (batch mode) running at once. Env `WORKER_THREADS`, default 4. */
   workerThreads?: number;
   /**
@@ -84,6 +106,27 @@ export interface ListenerBaseOptions {
    * message from elsewhere, one from the environment, destroyed when the listener returns.
    */
   client?: SQSClient;
+  /**
+   * Unwraps SNS notifications (a queue subscribed to a topic without raw delivery): `body`,
+   * `json`, the schema and `messageAttributes()` see the published message and its attributes,
+   * `message.sns` the topic. `'sns'`: every body must be a notification; one that is not is
+   * non-retryable (dead-letter queue). `'auto'`: only bodies that are notifications are
+   * unwrapped. Prefer `'sns'`: under `'auto'` a producer that can send to the queue directly
+   * can make a body look like a notification and choose its topic and attributes.
+   */
+  envelope?: EnvelopeMode;
+  /**
+   * Reads payloads an Extended Client (Java, Python, SNS) offloaded to S3: see
+   * `LargePayloadOptions`. Needs the optional peer dependency `@aws-sdk/client-s3`.
+   */
+  largePayloads?: LargePayloadOptions;
+  /**
+   * OpenTelemetry spans and metrics (`@opentelemetry/api`, an optional peer, loaded when the
+   * listener starts). Default: on whenever a global tracer or meter provider is registered, like
+   * every OpenTelemetry instrumentation; nothing is recorded, and a message costs nothing more,
+   * until one is. `false` switches it off. See {@link TracingOptions}.
+   */
+  tracing?: false | TracingOptions;
   /** Replaces the default logger. */
   logger?: Logger;
   /** Where environment variables are read from. Default `process.env`. */
@@ -128,11 +171,28 @@ export interface ListenerPolicy {
   logger: Logger;
   /** The decode stage's steps, in order: see `decoders/index.ts`. */
   decoders: readonly Decoder[];
-  /** Run just before the handler (none yet: tracing goes here). */
+  /** Run just before the handler (none yet). */
   beforeHooks: readonly BeforeHook[];
+  /** Spans and metrics; `undefined` with `tracing: false`. */
+  tracing: ListenerTracing | undefined;
 }
 
 const NONE: readonly never[] = Object.freeze([]);
+
+/**
+ * A body that failed validation, or a pointer that cannot be followed, is non-retryable
+ * whatever the user's `isNonRetryable` says: every retry would fail the same way, and it would
+ * reach the DLQ only after maxReceiveCount.
+ */
+function nonRetryable(
+  custom: ListenerBaseOptions['isNonRetryable'],
+): (error: unknown, message: LeasedMessage) => boolean {
+  if (custom === undefined) return (error) => isInstance(error, NonRetryableError);
+  return (error, message) =>
+    isInstance(error, MessageValidationError) ||
+    isInstance(error, PayloadPointerError) ||
+    custom(error, message);
+}
 
 export function resolveListenerPolicy(options: ListenerBaseOptions): ListenerPolicy {
   const env = options.env ?? process.env;
@@ -157,6 +217,7 @@ export function resolveListenerPolicy(options: ListenerBaseOptions): ListenerPol
     options.deadLetterQueueUrl,
     env,
   );
+  const logger = options.logger ?? createDebugLogger({ component: 'listener', env });
   return {
     workerThreads: resolveWorkerThreads(options.workerThreads, env),
     handlerTimeoutMs:
@@ -165,11 +226,12 @@ export function resolveListenerPolicy(options: ListenerBaseOptions): ListenerPol
     filter: options.filter,
     onSuccess: options.onSuccess,
     onFailure: options.onFailure,
-    isNonRetryable: options.isNonRetryable ?? ((error) => isInstance(error, NonRetryableError)),
+    isNonRetryable: nonRetryable(options.isNonRetryable),
     deadLetterQueueUrl,
     client: options.client,
-    logger: options.logger ?? createDebugLogger({ component: 'listener', env }),
+    logger,
     decoders: buildDecoders(options),
     beforeHooks: NONE,
+    tracing: listenerTracing(options.tracing, logger),
   };
 }

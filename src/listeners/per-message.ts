@@ -18,11 +18,14 @@ import { GroupLanes } from './scheduling/group-lanes.js';
 import { Puller } from './scheduling/puller.js';
 import { readQueueInfoAtStart } from './stages/give-up.js';
 
-/** `false` or a throw fails the message (nack); anything else succeeds (ack). */
-export type MessageHandler = (message: LeasedMessage) => unknown;
+/**
+ * `false` or a throw fails the message (nack); anything else succeeds (ack). `T`: the type of
+ * `message.data`, the output of the listener's `schema`.
+ */
+export type MessageHandler<T = unknown> = (message: LeasedMessage<T>) => unknown;
 
 /** Options of `perMessageListener()`: the shared listener options. */
-export type PerMessageListenerOptions = ListenerBaseOptions;
+export type PerMessageListenerOptions<T = unknown> = ListenerBaseOptions<T>;
 
 /** A function that consumes leased messages until the source ends, then reports counts. */
 export type Listener = (source: AsyncIterable<LeasedMessage>) => Promise<ListenerResult>;
@@ -32,9 +35,11 @@ export type Listener = (source: AsyncIterable<LeasedMessage>) => Promise<Listene
  * `workerThreads` handler calls at once (FIFO groups one at a time, in order), ack on success,
  * nack on `false`, a throw or a timeout; resolves with counts when the source ends.
  */
-export function perMessageListener(
-  handler: MessageHandler,
-  options: PerMessageListenerOptions = {},
+export function perMessageListener<T = unknown>(
+  // NoInfer: `T` comes from `schema` only, so a handler cannot claim a typed `data` that no
+  // schema produces (without one, `data` is undefined).
+  handler: MessageHandler<NoInfer<T>>,
+  options: PerMessageListenerOptions<T> = {},
 ): Listener {
   if (typeof handler !== 'function') {
     throw new TypeError('perMessageListener(handler): handler must be a function');
@@ -43,13 +48,16 @@ export function perMessageListener(
   // Built once: a message costs one run object, no per-message closures.
   const stages = assembleStages(
     'message',
-    (messages) => handler(messages[0] as LeasedMessage),
+    // The schema decoder set `data` to T before the handler runs.
+    (messages) => handler(messages[0] as LeasedMessage<T>),
     policy,
   );
   const held = policy.workerThreads;
 
   const listener: Listener = async (source) => {
     declareDemandTo(source, held);
+    // Loads @opentelemetry/api once (unless `tracing: false`); see tracing/listener-tracing.ts.
+    const tracing = await policy.tracing?.open(source, 'message');
     const context = new PipelineContext(policy, 'message');
     const puller = new Puller(source[Symbol.asyncIterator]());
     const lanes = new GroupLanes(
@@ -72,11 +80,13 @@ export function perMessageListener(
     } catch (error) {
       await lanes.close();
       await context.close();
+      tracing?.close();
       await puller.stop();
       throw error;
     }
     await lanes.close();
     await context.close();
+    tracing?.close();
     return context.result;
   };
   return withDemand(listener, held);

@@ -3,18 +3,23 @@
  * form, and a TC39 decorator form for static methods.
  */
 
+import type { LeasedMessage } from '../core/leased-message.js';
 import type { SqsMessagesOptions } from '../core/stream-config.js';
 import type { BatchHandler } from '../listeners/batch.js';
+import type { BatchHandlerResult } from '../listeners/batch-result.js';
 import type { ListenerBaseOptions } from '../listeners/listener-config.js';
 import type { MessageHandler } from '../listeners/per-message.js';
 
 /** `per_message`: one handler call per message; `batch`: the handler gets arrays. */
 export type ListenerMode = 'batch' | 'per_message';
 
-/** Options of `sqsListener()`: the queue, the mode, and every `sqsMessages()` option. */
-export interface SqsListenerOptions
+/**
+ * Options of `sqsListener()`: the queue, the mode, and every `sqsMessages()` option. `T`: the
+ * output type of `schema`, what the handler's `message.data` holds.
+ */
+export interface SqsListenerOptions<T = unknown>
   extends Omit<SqsMessagesOptions, 'signal' | 'shutdownTimeout'>,
-    Omit<ListenerBaseOptions, 'client' | 'logger' | 'env'> {
+    Omit<ListenerBaseOptions<T>, 'client' | 'logger' | 'env'> {
   /** The queue to listen to. Env `QUEUE_URL`. */
   queueUrl?: string;
   /** `per_message` (default): handler(message). `batch`: handler(messages[]). */
@@ -27,13 +32,23 @@ export interface SqsListenerOptions
   name?: string;
 }
 
-/** A handler registered with `sqsListener()`, as `runListeners()` runs it. */
-export type RegisteredListener =
+/**
+ * A handler registered with `sqsListener()`, as `runListeners()` runs it. `T`: the output type
+ * of its `schema`. The handlers are declared as methods so that a `RegisteredListener<Order>`
+ * is also a `RegisteredListener` (what `runListeners({ listeners })` takes): methods compare
+ * their parameters both ways, where function properties would reject the narrower message.
+ */
+export type RegisteredListener<T = unknown> =
   | {
-      readonly options: SqsListenerOptions & { mode?: 'per_message' };
-      readonly handler: MessageHandler;
+      readonly options: SqsListenerOptions<T> & { mode?: 'per_message' };
+      /** Called once per message; see {@link MessageHandler}. */
+      handler(message: LeasedMessage<T>): unknown;
     }
-  | { readonly options: SqsListenerOptions & { mode: 'batch' }; readonly handler: BatchHandler };
+  | {
+      readonly options: SqsListenerOptions<T> & { mode: 'batch' };
+      /** Called with each batch; see {@link BatchHandler}. */
+      handler(messages: LeasedMessage<T>[]): BatchHandlerResult | Promise<BatchHandlerResult>;
+    };
 
 const registry: RegisteredListener[] = [];
 
@@ -53,15 +68,19 @@ type MethodDecorator = <This>(
   context: ClassMethodDecoratorContext<This>,
 ) => void;
 
-/** Registers `handler` for the queue in `options`; returns the registration. */
-export function sqsListener(
-  options: SqsListenerOptions & { mode: 'batch' },
-  handler: BatchHandler,
-): RegisteredListener;
-export function sqsListener(
-  options: SqsListenerOptions & { mode?: 'per_message' },
-  handler: MessageHandler,
-): RegisteredListener;
+/**
+ * Registers `handler` for the queue in `options`; returns the registration. With a `schema`,
+ * the handler's `message.data` is typed as the schema's output (`T` is taken from the schema
+ * only: without one, `data` is `unknown`).
+ */
+export function sqsListener<T = unknown>(
+  options: SqsListenerOptions<T> & { mode: 'batch' },
+  handler: BatchHandler<NoInfer<T>>,
+): RegisteredListener<T>;
+export function sqsListener<T = unknown>(
+  options: SqsListenerOptions<T> & { mode?: 'per_message' },
+  handler: MessageHandler<NoInfer<T>>,
+): RegisteredListener<T>;
 /** Decorator form: `@sqsListener({ queueUrl })` on a static method. */
 export function sqsListener(options: SqsListenerOptions): MethodDecorator;
 export function sqsListener(

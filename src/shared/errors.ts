@@ -132,3 +132,37 @@ export class NonRetryableError extends SqsListenerError {
     super(message, { code: 'NonRetryable', ...options });
   }
 }
+
+/** One problem found in a message body: where (`$.items[0].qty`, `$` for the whole body) and what. */
+export interface ValidationIssue {
+  /** A JSONPath-like location in the parsed body: `$`, `$.orderId`, `$.items[0].qty`. */
+  readonly path: string;
+  /** The validator's message (cut at 200 characters). */
+  readonly message: string;
+}
+
+/**
+ * A message body the listener's `schema` rejected, or that is not JSON at all (code
+ * `InvalidJson`; else `SchemaValidation`). A poison message: always given up at once (moved to
+ * the dead-letter queue), whatever `isNonRetryable` says, and the handler never sees it.
+ */
+export class MessageValidationError extends NonRetryableError {
+  override name = 'MessageValidationError';
+  /** What the validator found, in its order (at most 100; the message says how many there were). */
+  readonly issues: readonly ValidationIssue[];
+  /** The start of the body (at most 200 characters): never the whole of it, which may be huge. */
+  readonly bodyPreview: string;
+
+  constructor(
+    message: string,
+    details: SqsListenerErrorOptions & {
+      issues: readonly ValidationIssue[];
+      bodyPreview: string;
+    },
+  ) {
+    const { issues, bodyPreview, ...options } = details;
+    super(message, { code: 'SchemaValidation', ...options });
+    this.issues = issues;
+    this.bodyPreview = bodyPreview;
+  }
+}

@@ -53,7 +53,7 @@ export function simplifyAttributes(
   if (attributes === undefined) return out;
   for (const name of Object.keys(attributes)) {
     const simple = simplifyAttribute(attributes[name] as MessageAttributeValue);
-    if (simple !== undefined) out[name] = simple;
+    if (simple !== undefined) setOwn(out, name, simple);
   }
   return out;
 }
@@ -77,6 +77,24 @@ export function toAttributeValues(
 ): Record<string, MessageAttributeValue> | undefined {
   if (attributes === undefined) return undefined;
   const out: Record<string, MessageAttributeValue> = {};
-  for (const [name, value] of Object.entries(attributes)) out[name] = toAttributeValue(value);
+  for (const [name, value] of Object.entries(attributes))
+    setOwn(out, name, toAttributeValue(value));
   return out;
+}
+
+/**
+ * `record[name] = value`, except that `__proto__` (a valid attribute name) becomes an own
+ * property instead of replacing what the record inherits.
+ */
+function setOwn<T>(record: Record<string, T>, name: string, value: T): void {
+  if (name === '__proto__') {
+    Object.defineProperty(record, name, {
+      value,
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+  } else {
+    record[name] = value;
+  }
 }

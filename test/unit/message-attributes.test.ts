@@ -124,3 +124,20 @@ describe('attributeBaseType', () => {
     expect(attributeBaseType(dataType)).toBe(base);
   });
 });
+
+describe('an attribute named __proto__', () => {
+  it('comes out as an attribute and does not change what the record inherits', () => {
+    const attributes = JSON.parse(
+      '{"__proto__": {"DataType": "Binary", "BinaryValue": null}, "plain": {"DataType": "String", "StringValue": "x"}}',
+    ) as Record<string, MessageAttributeValue>;
+    const proto = Object.getOwnPropertyDescriptor(attributes, '__proto__')
+      ?.value as MessageAttributeValue;
+    proto.BinaryValue = new Uint8Array([1, 2]);
+    const simple = simplifyAttributes(attributes);
+    expect(Object.keys(simple).sort()).toEqual(['__proto__', 'plain']);
+    expect(Object.getPrototypeOf(simple)).toBe(Object.prototype);
+    expect(Object.getOwnPropertyDescriptor(simple, '__proto__')?.value).toEqual(
+      new Uint8Array([1, 2]),
+    );
+  });
+});

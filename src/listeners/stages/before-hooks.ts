@@ -1,7 +1,7 @@
 /**
- * Stage "before-hooks": runs just before the handler, with the messages it is about to get
- * (tracing will open its span here). No public option feeds it yet. A throw fails the batch
- * as if the handler had thrown it, and the handler is not called.
+ * Stage "before-hooks": runs just before the handler, with the messages it is about to get. No
+ * public option feeds it yet (tracing wraps the handler call instead: see handler.ts). A throw
+ * fails the batch as if the handler had thrown it, and the handler is not called.
  */
 import type { LeasedMessage } from '../../core/leased-message.js';
 import type { Stage } from '../pipeline.js';

@@ -12,16 +12,20 @@ export type Decoder = (message: LeasedMessage) => void | Promise<void>;
 
 export function decodeStage(decoders: readonly Decoder[]): Stage | undefined {
   if (decoders.length === 0) return undefined;
+  const decodeOne = async (message: LeasedMessage): Promise<boolean> => {
+    for (const decode of decoders) await decode(message);
+    return true;
+  };
   return async (run, context) => {
-    const kept: LeasedMessage[] = [];
-    for (const message of run.messages) {
-      try {
-        for (const decode of decoders) await decode(message);
-        kept.push(message);
-      } catch (error) {
-        await failEarly(run, message, error, context);
-      }
-    }
-    run.messages = kept;
+    // The messages of a batch decode side by side: ten S3 fetches take one round trip, not ten.
+    const decoded = await Promise.all(
+      run.messages.map((message) =>
+        decodeOne(message).catch(async (error: unknown) => {
+          await failEarly(run, message, error, context);
+          return false;
+        }),
+      ),
+    );
+    run.messages = run.messages.filter((_, i) => decoded[i]);
   };
 }

@@ -3,7 +3,7 @@
  * dead-letter queue, or delete it when its queue has none. Part of the settle stage.
  */
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { type LeasedMessage, messageOrigin } from '../../core/leased-message.js';
+import { type LeasedMessage, messageOrigin, movedToDeadLetter } from '../../core/leased-message.js';
 import { isFifoQueueUrl } from '../../shared/config.js';
 import { toError } from '../../shared/errors.js';
 import type { ListenerPolicy } from '../listener-config.js';
@@ -68,6 +68,8 @@ export async function giveUp(
   if (target !== 'delete') {
     try {
       await sendToDeadLetterQueue(message, target.queueUrl, target.client);
+      // The copy points to the same S3 payload (if any): the ack below must not delete it.
+      message[movedToDeadLetter]();
     } catch (e) {
       policy.logger.error('could not move a non-retryable message to the DLQ; it will be retried', {
         messageId: message.messageId,
@@ -117,7 +119,9 @@ async function sendToDeadLetterQueue(
   await client.send(
     new SendMessageCommand({
       QueueUrl: queueUrl,
-      MessageBody: message.body,
+      // What SQS delivered, as its own redrive would move it: a decoded body (an S3 payload,
+      // an unwrapped SNS message) may be too large to send, and would not match the attributes.
+      MessageBody: message.raw.Body ?? '',
       MessageAttributes: message.raw.MessageAttributes,
       // A FIFO DLQ needs a group; the message id makes the copy idempotent across retries.
       ...(fifo

@@ -2,7 +2,8 @@
  * Stage "handler": calls the user's handler with the listener's timeout. The messages carry
  * their own `signal`; on timeout their leases end (the signals abort with reason
  * `handlerTimeout`) and they are given back. A call cannot be stopped: past its timeout it runs
- * on unobserved and its result is ignored.
+ * on unobserved and its result is ignored. With tracing, the call starts the `process` span and
+ * runs inside its context (the tracing stage ends it); `tracing: false` calls the handler as is.
  */
 import { type LeasedMessage, timeOutLease } from '../../core/leased-message.js';
 import { LeaseLostError } from '../../shared/errors.js';
@@ -14,14 +15,21 @@ import { retryNack } from '../retry.js';
 /** Calls the handler with the run's messages (per-message mode: the one message). */
 export type HandlerCall = (messages: LeasedMessage[]) => unknown;
 
+/** Calls the handler for a run: directly, or through tracing. */
+type Invoke = (run: PipelineRun) => unknown;
+
 export function handlerStage(call: HandlerCall, policy: ListenerPolicy): Stage {
   const timeoutMs = policy.handlerTimeoutMs;
+  const { tracing } = policy;
+  // Chosen once: without tracing, a message costs the same call as before.
+  const invoke: Invoke =
+    tracing === undefined ? (run) => call(run.messages) : (run) => tracing.call(run, call);
   if (timeoutMs <= 0) {
     return async (run, context) => {
       context.result.processed += run.messages.length;
       if (run.failedAll) return; // a before-hook failed it
       try {
-        run.value = await call(run.messages);
+        run.value = await invoke(run);
       } catch (error) {
         run.failAll('threw', error);
       }
@@ -30,14 +38,14 @@ export function handlerStage(call: HandlerCall, policy: ListenerPolicy): Stage {
   return async (run, context) => {
     context.result.processed += run.messages.length;
     if (run.failedAll) return;
-    await callWithTimeout(call, run, policy, timeoutMs);
+    await callWithTimeout(invoke, run, policy, timeoutMs);
   };
 }
 
 type Settled = { threw: false; value: unknown } | { threw: true; error: unknown };
 
 async function callWithTimeout(
-  call: HandlerCall,
+  invoke: Invoke,
   run: PipelineRun,
   policy: ListenerPolicy,
   timeoutMs: number,
@@ -45,7 +53,7 @@ async function callWithTimeout(
   const { messages } = run;
   const work = (async (): Promise<Settled> => {
     try {
-      return { threw: false, value: await call(messages) };
+      return { threw: false, value: await invoke(run) };
     } catch (error) {
       return { threw: true, error };
     }
