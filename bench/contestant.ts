@@ -6,7 +6,7 @@
 import { contestantByName } from './contestants/index.js';
 import type { RunContext } from './contestants/types.js';
 import type { ChildMessage, ContestantInput, ContestantResult } from './protocol.js';
-import { benchClient, countRequests } from './sqs.js';
+import { addRequestDelay, benchClient, countRequests } from './sqs.js';
 import { makeHandler } from './workloads.js';
 
 // The orchestrator sets it in our environment too: static imports run before this line, and the
@@ -29,6 +29,8 @@ async function main(): Promise<void> {
   const { run } = await contestantByName(input.contestant).load();
   const client = benchClient(input.endpoint);
   const counter = countRequests(client, input.expected);
+  // After the counter (initialize step): it counts a request once, the delay applies per attempt.
+  addRequestDelay(client, input.workload.requestDelayMs ?? 0);
 
   // One byte per expected message, indexed by the sequence number in its body: a Set of ids
   // would grow with the backlog and blur what the backlog workloads measure (the library's RSS).
@@ -74,7 +76,13 @@ async function main(): Promise<void> {
 
   // Measured from here: imports and client construction are start-up, not throughput.
   const cpuBefore = process.cpuUsage();
+  // A time-based workload (idle) ends on this timer, whatever was handled.
+  const duration =
+    input.workload.durationMs === undefined
+      ? undefined
+      : setTimeout(() => done.abort(), input.workload.durationMs);
   await run(ctx);
+  clearTimeout(duration);
   const end = performance.now();
   const cpu = process.cpuUsage(cpuBefore);
   // Children run with --expose-gc: what survives a full collection is what the run retained.

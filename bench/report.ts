@@ -38,7 +38,11 @@ export interface Summary {
   /** Median requests per run, by action. */
   requestsByAction: Record<string, number>;
   cpuSecondsPer1k: Stat;
+  /** CPU of the whole run, seconds (what a time-based workload like idle reports). */
+  cpuSeconds: Stat;
   serverCpuSecondsPer1k: Stat;
+  /** fauxqs CPU of the whole run, seconds. */
+  serverCpuSeconds: Stat;
   peakRssMb: Stat;
   heapAfterGcMb: Stat;
   duplicates: number;
@@ -94,9 +98,11 @@ export function summarize(
     requestsPerMsgByAction: byAction,
     requestsByAction: totalByAction,
     cpuSecondsPer1k: stat(ok.map((r) => (r.cpuSeconds / r.handled) * 1000)),
+    cpuSeconds: stat(ok.map((r) => r.cpuSeconds)),
     serverCpuSecondsPer1k: stat(
       mine.flatMap((r) => (r.result && !r.error ? [(r.serverCpuSeconds / r.sent) * 1000] : [])),
     ),
+    serverCpuSeconds: stat(mine.flatMap((r) => (r.result && !r.error ? [r.serverCpuSeconds] : []))),
     peakRssMb: stat(ok.map((r) => r.peakRssMb)),
     heapAfterGcMb: stat(ok.map((r) => r.heapAfterGcMb)),
     duplicates: ok.reduce((a, r) => a + r.duplicates, 0),
@@ -189,6 +195,47 @@ export function markdownTable(summaries: Summary[], baseline: string): string {
     String(s.left),
     `${s.failed}/${s.runs}`,
   ]);
+  const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
+  return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
+}
+
+/**
+ * A time-based workload with an empty queue (idle): per-message figures mean nothing there, so
+ * requests and CPU of the whole run. `windowSecs` is how long the run waited for messages.
+ */
+export function idleTable(summaries: Summary[], windowSecs: number, waitSecs: number): string {
+  const header = [
+    'contestant',
+    'ReceiveMessage calls',
+    `per ${waitSecs} s poll window`,
+    'other requests',
+    'CPU s',
+    'fauxqs CPU s',
+    'run s (with stop)',
+    'peak RSS MB',
+    'errors',
+    'failed runs',
+  ];
+  const windows = windowSecs / waitSecs;
+  const rows = summaries.map((s) => {
+    const receives = s.requestsByAction.ReceiveMessage ?? 0;
+    const others = Object.entries(s.requestsByAction)
+      .filter(([a]) => a !== 'ReceiveMessage')
+      .map(([a, n]) => `${SHORT[a] ?? a} ${n}`)
+      .join(', ');
+    return [
+      s.contestant,
+      String(receives),
+      (receives / windows).toFixed(2),
+      others || '—',
+      fmt(s.cpuSeconds, 3),
+      fmt(s.serverCpuSeconds, 3),
+      fmt(s.wallSeconds, 1),
+      fmt(s.peakRssMb, 0),
+      String(s.errors),
+      `${s.failed}/${s.runs}`,
+    ];
+  });
   const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
   return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
 }

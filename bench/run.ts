@@ -1,5 +1,10 @@
 /**
- * `npm run bench [-- --quick] [--repeats N] [--workload a,b] [--contestant a,b] [--messages N]`
+ * `npm run bench [-- --quick] [--repeats N] [--workload a,b] [--contestant a,b] [--messages N]
+ *   [--delay-ms N] [--duration S] [--record-baseline]`
+ *
+ * `--delay-ms` overrides the delay added before every request (drain-latency's 25 ms),
+ * `--duration` a time-based workload's length (idle's 40 s). `--record-baseline` writes this
+ * run's figures for the recorded targets to bench/baseline.json (see bench/targets.ts).
  *
  * Orchestrator: starts fauxqs in its own process, then for each workload and repeat runs every
  * contestant in turn (A B A B …, so slow drift of the machine hits all alike), each in a fresh
@@ -11,14 +16,20 @@
  */
 import { type ChildProcess, fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { BASELINE, CONTESTANTS, contestantByName } from './contestants/index.js';
+import {
+  BASELINE,
+  CONTESTANTS,
+  contestantByName,
+  DEFAULT_CONTESTANTS,
+} from './contestants/index.js';
 import type { ChildMessage, ContestantInput, ContestantResult } from './protocol.js';
 import {
+  idleTable,
   markdownTable,
   pairwiseRatios,
   type RunRecord,
@@ -26,7 +37,13 @@ import {
   summarize,
 } from './report.js';
 import { benchClient, createQueue, deleteQueue, fillQueue, messagesLeft } from './sqs.js';
-import { checkTargets, targetsTable } from './targets.js';
+import {
+  BASELINE_FILE,
+  type Baselines,
+  checkTargets,
+  recordBaselines,
+  targetsTable,
+} from './targets.js';
 import { effectiveWorkload, WORKLOADS, type Workload } from './workloads.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -38,11 +55,20 @@ const { values: args } = parseArgs({
     quick: { type: 'boolean', default: false },
     repeats: { type: 'string' },
     workload: { type: 'string', default: Object.keys(WORKLOADS).join(',') },
-    // Default: each workload's own list (all contestants, or the library's for backlog).
+    // Default: each workload's own list (all but the opt-in contestants, or the library's for
+    // backlog, or core / core-awaited / raw-sdk for core-sequential).
     contestant: { type: 'string' },
     messages: { type: 'string' },
+    'delay-ms': { type: 'string' },
+    duration: { type: 'string' },
+    'record-baseline': { type: 'boolean', default: false },
   },
 });
+if (args['record-baseline'] && args.quick) {
+  throw new Error(
+    '--record-baseline: not with --quick (its counts are too small to be a baseline)',
+  );
+}
 
 const repeatsOverride = args.repeats === undefined ? undefined : Number(args.repeats);
 if (repeatsOverride !== undefined && (!Number.isInteger(repeatsOverride) || repeatsOverride < 1)) {
@@ -52,14 +78,17 @@ const workloads = args.workload.split(',').map((name) => {
   const w = WORKLOADS[name];
   if (!w) throw new Error(`unknown workload ${name}; known: ${Object.keys(WORKLOADS).join(', ')}`);
   const effective = effectiveWorkload(w, args.quick);
-  if (args.messages) effective.messages = Number(args.messages);
+  if (args.messages && effective.durationMs === undefined)
+    effective.messages = Number(args.messages);
   if (repeatsOverride) effective.repeats = repeatsOverride;
+  if (args['delay-ms'] !== undefined) effective.requestDelayMs = Number(args['delay-ms']);
+  if (args.duration !== undefined && effective.durationMs !== undefined) {
+    effective.durationMs = Number(args.duration) * 1000;
+  }
   return effective;
 });
 const contestantsFor = (w: Workload) =>
-  (args.contestant?.split(',') ?? w.contestants ?? CONTESTANTS.map((c) => c.name)).map(
-    contestantByName,
-  );
+  (args.contestant?.split(',') ?? w.contestants ?? DEFAULT_CONTESTANTS).map(contestantByName);
 
 /** Children run TypeScript through tsx's loader, like the parent. */
 function forkTs(script: string, argv: string[], nodeFlags: string[] = []): ChildProcess {
@@ -136,6 +165,7 @@ async function main(): Promise<number> {
   const admin = benchClient(server.endpoint);
   const records: RunRecord[] = [];
   const output: Array<{ workload: Workload; messages: number; summaries: Summary[] }> = [];
+  const baselines = await readBaselines();
   const startedAt = performance.now();
   console.log(
     `# sqs-fargate-listener benchmark${args.quick ? ' (quick)' : ''}\n\n` +
@@ -145,12 +175,18 @@ async function main(): Promise<number> {
   try {
     for (const workload of workloads) {
       const { messages, repeats } = workload;
+      if (args.quick && workload.skipQuick) {
+        console.log(`## ${workload.name}: skipped in --quick (${workload.skipQuick})\n`);
+        continue;
+      }
       const contestants = contestantsFor(workload);
+      const size =
+        workload.durationMs === undefined
+          ? `${messages} messages`
+          : `${workload.durationMs / 1000} s, ${messages} messages`;
+      console.log(`## ${workload.name}: ${size}, ${repeats} repeat(s); ${workload.description}\n`);
       console.log(
-        `## ${workload.name}: ${messages} messages, ${repeats} repeat(s); ${workload.description}\n`,
-      );
-      console.log(
-        `workload: ${JSON.stringify({ handlerMs: workload.handlerMs, concurrency: workload.concurrency, bodyBytes: workload.bodyBytes, visibilitySecs: workload.visibilitySecs, heartbeatSecs: workload.heartbeatSecs })}`,
+        `workload: ${JSON.stringify({ handlerMs: workload.handlerMs, concurrency: workload.concurrency, bodyBytes: workload.bodyBytes, visibilitySecs: workload.visibilitySecs, heartbeatSecs: workload.heartbeatSecs, waitSecs: workload.waitSecs, requestDelayMs: workload.requestDelayMs, durationMs: workload.durationMs })}`,
       );
       for (const c of contestants) {
         console.log(`- ${c.name}: ${c.description}; ${JSON.stringify(c.options(workload))}`);
@@ -207,6 +243,12 @@ async function main(): Promise<number> {
         ),
       );
       output.push({ workload, messages, summaries });
+      if (workload.durationMs !== undefined && messages === 0) {
+        // Nothing to handle: requests and CPU of the whole run, not per message.
+        const window = workload.durationMs / 1000;
+        console.log(`\n${idleTable(summaries, window, workload.waitSecs ?? 1)}\n`);
+        continue;
+      }
       console.log(`\n${markdownTable(summaries, BASELINE)}\n`);
       const ratios = pairwiseRatios(
         records.filter((r) => r.workload === workload.name),
@@ -215,7 +257,7 @@ async function main(): Promise<number> {
       );
       if (ratios) console.log(`msgs/s ratios, pair by pair within a repeat:\n\n${ratios}\n`);
     }
-    const checks = checkTargets(output, CONTESTANTS);
+    const checks = checkTargets(output, CONTESTANTS, baselines);
     if (checks.length > 0) console.log(`## Targets\n\n${targetsTable(checks)}\n`);
     console.log(`total ${((performance.now() - startedAt) / 1000).toFixed(0)} s`);
   } finally {
@@ -236,6 +278,11 @@ async function main(): Promise<number> {
     `${JSON.stringify({ date: new Date().toISOString(), quick: args.quick, environment, workloads: output, runs: records }, null, 2)}\n`,
   );
   console.log(`results: ${file}`);
+  if (args['record-baseline']) {
+    const recorded = recordBaselines(output, baselines, new Date().toISOString());
+    await writeFile(join(here, BASELINE_FILE), `${JSON.stringify(recorded, null, 2)}\n`);
+    console.log(`baseline: ${join(here, BASELINE_FILE)}`);
+  }
 
   const bad = records.filter((r) => r.error || r.lost > 0 || r.left > 0);
   for (const r of bad) {
@@ -246,11 +293,28 @@ async function main(): Promise<number> {
   return bad.length === 0 ? 0 : 1;
 }
 
+/** bench/baseline.json: figures recorded on an earlier run, for "no slower than today" targets. */
+async function readBaselines(): Promise<Baselines> {
+  try {
+    return JSON.parse(await readFile(join(here, BASELINE_FILE), 'utf8')) as Baselines;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {};
+    throw error;
+  }
+}
+
 function progressLine(r: RunRecord): string {
   const head = `${r.workload} #${r.repeat} ${r.contestant}:`;
   if (!r.result) return `${head} FAILED (${r.error?.split('\n')[0]})`;
   const x = r.result;
   const total = Object.values(x.requests).reduce((a, b) => a + b, 0);
+  if (r.sent === 0) {
+    return (
+      `${head} ${(x.wallMs / 1000).toFixed(1)} s, ${JSON.stringify(x.requests)}, CPU ${x.cpuSeconds.toFixed(3)} s, ` +
+      `RSS ${x.peakRssMb.toFixed(0)} MB, fauxqs CPU ${r.serverCpuSeconds.toFixed(3)} s, handled ${x.handled}` +
+      (Object.keys(x.errors).length ? `, errors ${JSON.stringify(x.errors)}` : '')
+    );
+  }
   return (
     `${head} ${Math.round(x.handled / (x.wallMs / 1000))} msgs/s, ${(x.wallMs / 1000).toFixed(2)} s ` +
     `(handled at ${(x.handledMs / 1000).toFixed(2)} s, then shutdown ${(x.shutdownMs / 1000).toFixed(2)} s), ${(total / x.handled).toFixed(3)} req/msg ` +

@@ -57,7 +57,8 @@ export function countRequests(client: SQSClient, expected: number): RequestCount
       if (action === 'DeleteMessageBatch') {
         deleted += (result.output as { Successful?: unknown[] }).Successful?.length ?? 0;
       }
-      if (deleted >= expected && counter.allDeletedAt === undefined) {
+      // expected 0 (idle): nothing to confirm, the clock stops when run() returns.
+      if (expected > 0 && deleted >= expected && counter.allDeletedAt === undefined) {
         counter.allDeletedAt = performance.now();
       }
       return result;
@@ -65,6 +66,23 @@ export function countRequests(client: SQSClient, expected: number): RequestCount
     { step: 'initialize', name: 'benchCountRequests' },
   );
   return counter;
+}
+
+/**
+ * Waits `ms` before every request the client sends: a fixed round trip to a real SQS endpoint
+ * (10–40 ms away), which loopback fauxqs lacks. In the finalizeRequest step after the retry
+ * middleware (priority high there), so a retry waits again, as it would on a network. Not
+ * abortable: an aborted long poll still pays the delay, as a request already on the wire would.
+ */
+export function addRequestDelay(client: SQSClient, ms: number): void {
+  if (ms <= 0) return;
+  client.middlewareStack.add(
+    (next) => async (args) => {
+      await new Promise((resolve) => setTimeout(resolve, ms));
+      return next(args);
+    },
+    { step: 'finalizeRequest', priority: 'low', name: 'benchRequestDelay' },
+  );
 }
 
 export async function createQueue(
@@ -87,9 +105,13 @@ export async function deleteQueue(client: SQSClient, queueUrl: string): Promise<
   await client.send(new DeleteQueueCommand({ QueueUrl: queueUrl }));
 }
 
+/** SendMessageBatch's limit on the sum of its messages' sizes (fauxqs enforces it too). */
+const MAX_BATCH_BYTES = 1_048_576;
+
 /**
- * Sends `count` messages, 10 per SendMessageBatch with `parallel` requests in flight, so that
- * filling 10k messages takes a second or two rather than dominating the run.
+ * Sends `count` messages, 10 per SendMessageBatch (fewer when their bodies would exceed a batch's
+ * 1 MiB: one per request at 1 MiB) with `parallel` requests in flight, so that filling 10k
+ * messages takes a second or two rather than dominating the run.
  */
 export async function fillQueue(
   client: SQSClient,
@@ -99,11 +121,12 @@ export async function fillQueue(
   parallel = 8,
 ): Promise<void> {
   const pad = 'x'.repeat(Math.max(0, bodyBytes - 20));
+  const perBatch = Math.max(1, Math.min(10, Math.floor(MAX_BATCH_BYTES / Math.max(1, bodyBytes))));
   let next = 0;
   const worker = async () => {
     while (next < count) {
       const start = next;
-      next = Math.min(count, next + 10);
+      next = Math.min(count, next + perBatch);
       const Entries = [];
       for (let i = start; i < next; i++) {
         Entries.push({ Id: String(i - start), MessageBody: JSON.stringify({ n: i, pad }) });

@@ -1,7 +1,8 @@
 /**
  * Workloads: what is in the queue and what the handler does with each message. A new workload
- * is one entry here; contestants read `handlerMs`, `concurrency`, `visibilitySecs` and
- * `heartbeatSecs` and need no change.
+ * is one entry here; contestants read `handlerMs`, `concurrency`, `visibilitySecs`,
+ * `heartbeatSecs` and `waitSecs` and need no change. The harness applies `requestDelayMs` (a
+ * middleware on every contestant's client) and `durationMs` (ends a run on a timer).
  */
 export interface Workload {
   name: string;
@@ -18,18 +19,34 @@ export interface Workload {
   visibilitySecs: number;
   /** How often peers that take a fixed interval send a heartbeat (s); 0 = no heartbeat needed. */
   heartbeatSecs: number;
+  /** Long-poll wait of every contestant, seconds. Default 1 (short, so a run's idle tail is short). */
+  waitSecs?: number;
+  /**
+   * Added before every request each contestant's client sends (and each retry), in ms: the
+   * round trip to a real SQS endpoint, which loopback fauxqs does not have. Default 0.
+   */
+  requestDelayMs?: number;
+  /**
+   * Time-based workload: the run ends after this many ms (the harness aborts `allHandled`),
+   * whatever was handled. Used with `messages: 0` for an idle consumer.
+   */
+  durationMs?: number;
   /** Repeats in a default run (each repeat runs every contestant once, interleaved). */
   repeats: number;
-  /** Contestants in a default run; undefined = all of them. */
+  /** Contestants in a default run; undefined = all of them but the opt-in ones. */
   contestants?: string[];
   /** A contestant taking longer than this is killed and counted as failed. */
   timeoutMs: number;
   /** Overrides for `--quick` (CI smoke run: does everything still run and lose nothing?). */
   quick: Partial<Omit<Workload, 'quick' | 'name'>>;
+  /** Why `--quick` skips this workload altogether (printed), if it does. */
+  skipQuick?: string;
 }
 
 /** The library's own contestants: the backlog workloads are about their memory bound. */
 const LIBRARY = ['per-message', 'batch', 'core'];
+/** SQS's largest message (body + attributes), 1 MiB since 2025; fauxqs 1.9.2 takes it too. */
+export const MAX_MESSAGE_BYTES = 1_048_576;
 
 export const WORKLOADS: Record<string, Workload> = {
   'drain-noop': {
@@ -100,6 +117,72 @@ export const WORKLOADS: Record<string, Workload> = {
     contestants: LIBRARY,
     timeoutMs: 300_000,
     quick: { messages: 2_000 },
+  },
+  'drain-latency': {
+    name: 'drain-latency',
+    description:
+      'no-op handler, 25 ms added before every request (a real SQS round trip): requests in flight decide throughput',
+    messages: 5_000,
+    bodyBytes: 200,
+    handlerMs: 0,
+    concurrency: 10,
+    visibilitySecs: 60,
+    heartbeatSecs: 0,
+    requestDelayMs: 25,
+    repeats: 2,
+    // sqs-consumer deletes one by one: ~200 msgs/s here, 25 s for 5,000.
+    timeoutMs: 120_000,
+    // The library's code path and the raw 4-loop it is compared with; peers run in full runs.
+    quick: { messages: 300, repeats: 1, contestants: ['per-message', 'raw-sdk'] },
+  },
+  idle: {
+    name: 'idle',
+    description:
+      'empty queue for 40 s, 20 s long polls: ReceiveMessage calls and CPU of waiting for nothing',
+    messages: 0,
+    bodyBytes: 200,
+    handlerMs: 0,
+    concurrency: 10,
+    visibilitySecs: 60,
+    heartbeatSecs: 0,
+    waitSecs: 20,
+    durationMs: 40_000,
+    repeats: 1,
+    // 40 s + a stop that may wait out a 20 s poll.
+    timeoutMs: 90_000,
+    quick: {},
+    skipQuick: 'it takes 40 s per contestant by design',
+  },
+  'core-sequential': {
+    name: 'core-sequential',
+    description:
+      'core `for await` loop, one message at a time, 20 ms handler, ack() not awaited (core) or awaited (core-awaited); 50 msgs/s is the ceiling',
+    messages: 2_000,
+    bodyBytes: 200,
+    handlerMs: 20,
+    concurrency: 1,
+    visibilitySecs: 60,
+    heartbeatSecs: 0,
+    // Timers, not CPU: one repeat says it all, and it takes ≥ 40 s per run.
+    repeats: 1,
+    // The raw loop (one loop, handler one message at a time, one delete per 10) is the floor.
+    contestants: ['core', 'core-awaited', 'raw-sdk'],
+    timeoutMs: 180_000,
+    quick: { messages: 50, contestants: ['core', 'core-awaited'] },
+  },
+  large: {
+    name: 'large',
+    description: '1 MiB bodies (the SQS maximum), no-op handler, 10 at once: peak RSS and msgs/s',
+    messages: 500,
+    // The body is `{"n":…,"pad":"x…"}`: 2–18 bytes under this, and no attributes.
+    bodyBytes: MAX_MESSAGE_BYTES,
+    handlerMs: 0,
+    concurrency: 10,
+    visibilitySecs: 60,
+    heartbeatSecs: 0,
+    repeats: 1,
+    timeoutMs: 180_000,
+    quick: { messages: 10, contestants: ['per-message'] },
   },
 };
 

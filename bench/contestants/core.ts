@@ -1,4 +1,7 @@
-/** This library's core: `for await (const m of sqsMessages(...))`, handler, `m.ack()`. */
+/**
+ * This library's core: `for await (const m of sqsMessages(...))`, handler, `m.ack()`, not
+ * awaited (core) or awaited (core-awaited: `awaitAck`).
+ */
 import { sqsMessages } from '../../src/index.js';
 import { countingLogger, countLibraryErrors } from './library-errors.js';
 import type { RunContext } from './types.js';
@@ -9,19 +12,21 @@ export async function run(ctx: RunContext): Promise<void> {
     client: ctx.client,
     signal: ctx.allHandled,
     waitTime: Number(options.waitTime),
-    idleSleepMax: Number(options.idleSleepMax),
+    ...(options.idleSleepMax !== undefined && { idleSleepMax: Number(options.idleSleepMax) }),
     visibilitySecs: Number(options.visibilitySecs),
     maxInFlight: Number(options.maxInFlight),
     logger: countingLogger(ctx),
   });
   const concurrency = Number(options.concurrency);
+  const awaitAck = options.awaitAck === true;
   // Handlers still running when concurrency > 1; a small pool, as a user would write it.
   const running = new Set<Promise<void>>();
   for await (const m of stream) {
     const work = async () => {
       await handler(m.body);
-      // Not awaited: the ack is batched, and awaiting it would serialise the loop on SQS.
-      void m.ack();
+      // Not awaited by default: the ack is batched, and awaiting it serialises the loop on SQS.
+      if (awaitAck) await m.ack();
+      else void m.ack();
       ctx.handled(m.messageId, m.body);
     };
     if (concurrency <= 1) {

@@ -14,6 +14,11 @@ export interface ContestantEntry {
   description: string;
   /** This library (the targets apply to these), a peer, or the reference loop. */
   kind: 'library' | 'peer' | 'baseline';
+  /**
+   * Runs only where a workload lists it or `--contestant` names it, never by default (a variant
+   * that only some workload needs, or a reference measurement).
+   */
+  optIn?: boolean;
   /** Settings for a workload; printed, and passed to `run()` as `ctx.options`. */
   options: (workload: Workload) => ContestantOptions;
   load: () => Promise<{ run: RunFn }>;
@@ -26,6 +31,44 @@ export const BASELINE = 'raw-sdk';
 const BATCH = 10;
 /** Poll wait for everyone: short, so that the idle tail of a run does not stretch it. */
 const WAIT_SECS = 1;
+const waitSecs = (w: Workload) => w.waitSecs ?? WAIT_SECS;
+/**
+ * After an empty receive our library sleeps up to this (s). 0.1 keeps the tail of a drain short;
+ * a time-based workload (idle) runs the library's default instead, as a user would.
+ */
+const idleSleepMax = (w: Workload) =>
+  w.durationMs === undefined ? { idleSleepMax: 0.1 } : ({} as Record<string, never>);
+/** The core contestants: a `for await` loop over sqsMessages(). */
+function coreOptions(w: Workload, awaitAck: boolean): ContestantOptions {
+  return {
+    waitTime: waitSecs(w),
+    ...idleSleepMax(w),
+    visibilitySecs: w.visibilitySecs,
+    concurrency: w.concurrency,
+    // What the runner would pick: every handler busy plus one receive ahead.
+    maxInFlight: w.concurrency + BATCH,
+    awaitAck,
+  };
+}
+/**
+ * The raw loops. `attributes: 'All'` requests every system and message attribute, as the library
+ * does (so response sizes and parsing match): the "raw loop that requests the same attributes"
+ * of issue 14's CPU targets. 'none' shows what those attributes cost.
+ */
+function rawOptions(w: Workload, attributes: 'All' | 'none'): ContestantOptions {
+  return {
+    // One loop per 10 handlers; a no-op handler needs none, so 4 loops keep 4 receives busy.
+    // An idle queue: one loop, one poll at a time (the floor).
+    loops: w.messages === 0 ? 1 : w.handlerMs > 0 ? Math.ceil(w.concurrency / BATCH) : 4,
+    maxMessages: BATCH,
+    waitTimeSeconds: waitSecs(w),
+    visibilityTimeout: w.visibilitySecs,
+    heartbeatSecs: w.heartbeatSecs,
+    // Concurrency 1: a batch's handlers one after the other, as a sequential loop runs them.
+    sequential: w.concurrency <= 1,
+    attributes,
+  };
+}
 
 /** Our listeners: library defaults except the poll wait; the runner derives maxInFlight. */
 function listenerOptions(w: Workload, mode: 'per_message' | 'batch'): ContestantOptions {
@@ -34,8 +77,8 @@ function listenerOptions(w: Workload, mode: 'per_message' | 'batch'): Contestant
     // per_message: handlers at once; batch: batches at once, each handling its 10 concurrently.
     workerThreads: mode === 'batch' ? Math.ceil(w.concurrency / BATCH) : w.concurrency,
     batchSize: BATCH,
-    waitTime: WAIT_SECS,
-    idleSleepMax: 0.1,
+    waitTime: waitSecs(w),
+    ...idleSleepMax(w),
     visibilitySecs: w.visibilitySecs,
     ...(process.env.BENCH_MAX_IN_FLIGHT && {
       maxInFlight: Number(process.env.BENCH_MAX_IN_FLIGHT),
@@ -63,14 +106,15 @@ export const CONTESTANTS: ContestantEntry[] = [
     name: 'core',
     description: 'sqsMessages() + for await + m.ack() (not awaited), a small handler pool',
     kind: 'library',
-    options: (w) => ({
-      waitTime: WAIT_SECS,
-      idleSleepMax: 0.1,
-      visibilitySecs: w.visibilitySecs,
-      concurrency: w.concurrency,
-      // What the runner would pick: every handler busy plus one receive ahead.
-      maxInFlight: w.concurrency + BATCH,
-    }),
+    options: (w) => coreOptions(w, false),
+    load: () => import('./core.js'),
+  },
+  {
+    name: 'core-awaited',
+    description: 'sqsMessages() + for await + await m.ack(): each ack waits for its delete',
+    kind: 'library',
+    optIn: true,
+    options: (w) => coreOptions(w, true),
     load: () => import('./core.js'),
   },
   {
@@ -94,7 +138,7 @@ export const CONTESTANTS: ContestantEntry[] = [
     options: (w) => ({
       maxInFlight: w.concurrency,
       receiveBatchSize: BATCH,
-      receiveWaitTimeSecs: WAIT_SECS,
+      receiveWaitTimeSecs: waitSecs(w),
       deleteBatchSize: BATCH,
       // Its default is 2000 ms; ours is 20 ms. The same window for both, so neither's tail or
       // batching is favoured.
@@ -108,16 +152,18 @@ export const CONTESTANTS: ContestantEntry[] = [
   },
   {
     name: BASELINE,
-    description: 'parallel ReceiveMessage → handlers → DeleteMessageBatch loops (practical limit)',
+    description:
+      'parallel ReceiveMessage → handlers → DeleteMessageBatch loops (practical limit), requesting All attributes like the library',
     kind: 'baseline',
-    options: (w) => ({
-      // One loop per 10 handlers; a no-op handler needs none, so 4 loops keep 4 receives busy.
-      loops: w.handlerMs > 0 ? Math.ceil(w.concurrency / BATCH) : 4,
-      maxMessages: BATCH,
-      waitTimeSeconds: WAIT_SECS,
-      visibilityTimeout: w.visibilitySecs,
-      heartbeatSecs: w.heartbeatSecs,
-    }),
+    options: (w) => rawOptions(w, 'All'),
+    load: () => import('./raw-sdk.js'),
+  },
+  {
+    name: 'raw-sdk-no-attrs',
+    description: 'raw-sdk requesting no attributes: what asking for All costs',
+    kind: 'baseline',
+    optIn: true,
+    options: (w) => rawOptions(w, 'none'),
     load: () => import('./raw-sdk.js'),
   },
 ];
@@ -130,11 +176,14 @@ function sqsConsumerOptions(w: Workload, mode: 'message' | 'batch'): ContestantO
   return {
     mode,
     batchSize: Math.min(BATCH, w.concurrency),
-    waitTimeSeconds: WAIT_SECS,
+    waitTimeSeconds: waitSecs(w),
     visibilityTimeout: w.visibilitySecs,
     heartbeatInterval: w.heartbeatSecs,
   };
 }
+
+/** A default run's contestants: all but the opt-in ones. */
+export const DEFAULT_CONTESTANTS = CONTESTANTS.filter((c) => !c.optIn).map((c) => c.name);
 
 export function contestantByName(name: string): ContestantEntry {
   const entry = CONTESTANTS.find((c) => c.name === name);

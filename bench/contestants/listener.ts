@@ -16,7 +16,8 @@ export async function run(ctx: RunContext): Promise<void> {
     queueUrl: ctx.queueUrl,
     client: ctx.client,
     waitTime: Number(options.waitTime),
-    idleSleepMax: Number(options.idleSleepMax),
+    // Absent: the library's default (time-based workloads run it as a user would).
+    ...(options.idleSleepMax !== undefined && { idleSleepMax: Number(options.idleSleepMax) }),
     visibilitySecs: Number(options.visibilitySecs),
     workerThreads: Number(options.workerThreads),
     batchSize: Number(options.batchSize),

@@ -2,7 +2,9 @@
  * The practical limit: what a hand-written consumer does with the bare SDK. N loops of
  * ReceiveMessage(10) → handle the batch (all at once) → one DeleteMessageBatch; while a batch
  * runs, one ChangeMessageVisibilityBatch per heartbeat interval when the workload needs it.
- * No leases, no flow control, no error handling beyond "stop".
+ * No leases, no flow control, no error handling beyond "stop". `attributes: 'All'` requests every
+ * system and message attribute as the library does; `sequential` handles a batch one message at a
+ * time (a workload's concurrency 1).
  */
 import {
   ChangeMessageVisibilityBatchCommand,
@@ -17,6 +19,17 @@ export async function run(ctx: RunContext): Promise<void> {
   const { client, queueUrl, options, handler, allHandled } = ctx;
   const visibilityTimeout = Number(options.visibilityTimeout);
   const heartbeatMs = Number(options.heartbeatSecs) * 1000;
+  const attributes =
+    options.attributes === 'All'
+      ? { MessageSystemAttributeNames: ['All' as const], MessageAttributeNames: ['All'] }
+      : {};
+  const oneByOne = async (bodies: string[]) => {
+    for (const body of bodies) await handler(body);
+  };
+  // Not an async wrapper around handleAll: a no-op handler stays synchronous, as before.
+  const handleBatch = options.sequential
+    ? oneByOne
+    : (bodies: string[]) => handleAll(handler, bodies);
   const entries = (messages: Message[]) =>
     messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle }));
   // The last handled message aborts `allHandled`: idle receives end at once, and each loop
@@ -31,9 +44,7 @@ export async function run(ctx: RunContext): Promise<void> {
             MaxNumberOfMessages: Number(options.maxMessages),
             WaitTimeSeconds: Number(options.waitTimeSeconds),
             VisibilityTimeout: visibilityTimeout,
-            // The same attributes the library asks for, so response sizes match.
-            MessageSystemAttributeNames: ['All'],
-            MessageAttributeNames: ['All'],
+            ...attributes,
           }),
           { abortSignal: allHandled },
         );
@@ -62,10 +73,7 @@ export async function run(ctx: RunContext): Promise<void> {
             }, heartbeatMs)
           : undefined;
       try {
-        await handleAll(
-          handler,
-          messages.map((m) => m.Body ?? ''),
-        );
+        await handleBatch(messages.map((m) => m.Body ?? ''));
       } finally {
         clearInterval(heartbeat);
       }

@@ -52,6 +52,8 @@ export async function run(ctx: RunContext): Promise<void> {
       if (deleted.size >= ctx.expected) resolve();
     });
     consumer.start();
+    // An empty queue (idle): nothing to delete, the harness's timer ends the run.
+    if (ctx.expected === 0) ctx.allHandled.addEventListener('abort', () => resolve());
   });
   consumer.stop({ abort: true });
 }
