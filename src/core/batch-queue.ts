@@ -1,12 +1,13 @@
 /**
  * Coalesces per-message settle operations into SQS batch requests (DeleteMessageBatch,
- * ChangeMessageVisibilityBatch): a request is sent at 10 entries, after a short window, or on
- * demand (`sendAll`). Each caller gets a promise for exactly its own entry.
+ * ChangeMessageVisibilityBatch): a request is sent at 10 entries, after a window counted from
+ * the first pending entry, by the earliest `sendByMs` of its entries, or on demand (`sendAll`).
+ * Each caller gets a promise for exactly its own entry.
  */
 import { SQS_MAX_BATCH } from '../shared/config.js';
 import { awsErrorCode, isAbortError, isFatalAwsError, SettleError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
-import { backoffMs, sleep } from '../shared/timing.js';
+import { backoffMs, monotonicNow, sleep } from '../shared/timing.js';
 
 export interface BatchEntry {
   messageId: string;
@@ -15,6 +16,11 @@ export interface BatchEntry {
   visibilityTimeout?: number;
   /** Why a visibility change is sent (the `settleRequest` event reports only nacks). */
   operation?: 'nack' | 'release' | 'extend';
+  /**
+   * Monotonic time (ms, `monotonicNow`) by which the entry must be sent even if the window has
+   * not ended: its lease stops keeping the message invisible soon after.
+   */
+  sendByMs?: number;
 }
 
 export interface RequestEntry {
@@ -80,6 +86,8 @@ export function isRetryableRequestError(error: unknown): boolean {
 export class BatchQueue {
   private readonly pending: Pending[] = [];
   private timer: NodeJS.Timeout | undefined;
+  /** When the timer fires (monotonic ms); +Infinity when it is not armed. */
+  private timerAtMs = Number.POSITIVE_INFINITY;
   private nextId = 0;
   private fullSendQueued = false;
   private readonly maxAttempts: number;
@@ -92,26 +100,40 @@ export class BatchQueue {
   add(entry: BatchEntry): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       this.pending.push({ entry, attempts: 0, resolve, reject });
-      if (this.pending.length >= SQS_MAX_BATCH) {
+      // The window starts with the first pending entry; an entry due earlier brings it forward.
+      const { sendByMs } = entry;
+      if (this.timer === undefined || (sendByMs !== undefined && sendByMs < this.timerAtMs)) {
+        const now = monotonicNow();
+        const windowEnd = this.timer === undefined ? now + this.options.windowMs : this.timerAtMs;
+        this.armTimer(sendByMs === undefined ? windowEnd : Math.min(windowEnd, sendByMs), now);
+      }
+      if (this.pending.length >= SQS_MAX_BATCH && !this.fullSendQueued) {
         // After the promise jobs now queued (nextTick waits for them when queued from one): the
         // SDK's synchronous work for a request (serialising, signing) would otherwise run
         // before the handlers this turn is starting. Not setImmediate: fake timers stall it.
-        if (!this.fullSendQueued) {
-          this.fullSendQueued = true;
-          process.nextTick(() => {
-            this.fullSendQueued = false;
-            this.sendFullBatches();
-          });
-        }
-      } else if (this.timer === undefined) {
-        // Not unref'd: a pending delete is work the process should finish before it exits.
-        this.timer = setTimeout(() => {
-          this.timer = undefined;
-          this.sendAll();
-        }, this.options.windowMs);
+        this.fullSendQueued = true;
+        process.nextTick(this.onFull);
       }
     });
   }
+
+  private readonly onFull = (): void => {
+    this.fullSendQueued = false;
+    this.sendFullBatches();
+  };
+
+  private armTimer(atMs: number, now: number): void {
+    this.clearTimer();
+    this.timerAtMs = atMs;
+    // Not unref'd: a pending delete is work the process should finish before it exits.
+    this.timer = setTimeout(this.onTimer, Math.max(0, atMs - now));
+  }
+
+  private readonly onTimer = (): void => {
+    this.timer = undefined;
+    this.timerAtMs = Number.POSITIVE_INFINITY;
+    this.sendAll();
+  };
 
   /** Sends whatever is pending now, without waiting for the window. */
   sendAll(): void {
@@ -128,6 +150,7 @@ export class BatchQueue {
     if (this.timer !== undefined) {
       clearTimeout(this.timer);
       this.timer = undefined;
+      this.timerAtMs = Number.POSITIVE_INFINITY;
     }
   }
 

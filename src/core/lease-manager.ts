@@ -82,6 +82,14 @@ export class LeaseManager {
   }
 
   /**
+   * The latest moment (monotonic ms) a request with this lease's receipt handle may be sent:
+   * after it, the lease counts as lost (see `loseIfExpired`).
+   */
+  lastUseMs(lease: Lease): number {
+    return lease.deadlineMs - this.safetyMs;
+  }
+
+  /**
    * Loses the lease now, with the usual bookkeeping, when its deadline is within the safety
    * margin. The timer normally does this first, but after the process was paused (SIGSTOP, a
    * frozen container, a long GC) code that was waiting runs before the overdue timer, and an ack

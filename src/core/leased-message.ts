@@ -6,6 +6,7 @@ import type { Message, SQSClient } from '@aws-sdk/client-sqs';
 import { type LeaseLostError, MessageBodyError } from '../shared/errors.js';
 import { simplifyAttributes } from '../shared/message-attributes.js';
 import type { SnsEnvelopeError, SnsNotification } from '../shared/sns-envelope.js';
+import type { ByteBudget } from './byte-budget.js';
 import type { Lease } from './lease.js';
 import type { QueueAttributes } from './queue-info.js';
 
@@ -50,6 +51,8 @@ export interface MessageOrigin {
   client: SQSClient;
   /** Monotonic time (ms, `monotonicNow()`) at which the receive that returned it was sent. */
   receiveSentAtMs: number;
+  /** The session's maxInFlightBytes budget, which also counts a payload fetched from S3. */
+  bytes?: ByteBudget;
 }
 
 /**
@@ -179,6 +182,8 @@ export class LeasedMessage<T = unknown> {
   /** @internal See `payloadPointerOf`. */
   set [payloadPointerOf](pointer: PayloadPointer) {
     this.pointer = pointer;
+    // The payload is in memory until the lease ends: maxInFlightBytes counts it.
+    this.origin?.bytes?.add(this.lease, pointer.size);
   }
 
   /** @internal See `afterAck`. */

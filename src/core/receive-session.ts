@@ -6,6 +6,7 @@
 import type { Message, SQSClient } from '@aws-sdk/client-sqs';
 import type { ReceiveError } from '../shared/errors.js';
 import { monotonicNow, Wakeup } from '../shared/timing.js';
+import { messageBytes } from './byte-budget.js';
 import { DropWatch, logDropped } from './drop-watch.js';
 import type { EventHub, ReleaseReason } from './events.js';
 import { Lease } from './lease.js';
@@ -79,7 +80,8 @@ export class ReceiveSession implements AsyncIterableIterator<LeasedMessage> {
       events,
       {
         leaseEnded: (lease) => this.leaseEnded(lease),
-        isIdle: () => this.held.size === 0 && this.buffer.length === 0,
+        nothingHeld: () => this.held.size === 0,
+        lastUseMs: (lease) => this.leases.lastUseMs(lease),
         loseIfExpired: (lease) => this.leases.loseIfExpired(lease),
       },
       this.teardown.signal,
@@ -104,6 +106,7 @@ export class ReceiveSession implements AsyncIterableIterator<LeasedMessage> {
       host: {
         accept: (messages, receivedAtMs, origin) => this.accept(messages, receivedAtMs, origin),
         bufferEmpty: () => this.buffer.length === 0,
+        buffered: () => this.buffer.length,
         failed: (error) => this.failed(error),
       },
     });
@@ -119,6 +122,11 @@ export class ReceiveSession implements AsyncIterableIterator<LeasedMessage> {
   /** Leased, unsettled messages of this iteration (buffered or handed out). */
   get inFlight(): number {
     return this.receiver.inFlight;
+  }
+
+  /** Their bytes, as maxInFlightBytes counts them. */
+  get bytesInFlight(): number {
+    return this.receiver.bytes.inUse;
   }
 
   // ---- AsyncIterator -------------------------------------------------------------------------
@@ -173,6 +181,7 @@ export class ReceiveSession implements AsyncIterableIterator<LeasedMessage> {
       if (this.config.envelope) unwrapSnsEnvelope(message, this.config.envelope);
       this.buffer.push({ lease, message });
       this.leases.track(lease);
+      this.receiver.bytes.add(lease, messageBytes(raw));
       count++;
     }
     if (messages.length > 0) this.messageReady.wake();
@@ -203,7 +212,7 @@ export class ReceiveSession implements AsyncIterableIterator<LeasedMessage> {
     this.leases.untrack(lease);
     this.held.delete(lease);
     this.dropped.unwatch(lease);
-    this.receiver.slotFreed();
+    this.receiver.slotFreed(lease);
     if (this.state.kind === 'awaitingHeld' && this.held.size === 0) void this.flushAndClose();
   }
 

@@ -1,7 +1,13 @@
 /**
  * The receiving half of a receive session: parallel ReceiveMessage loops that ask only for the
- * free `maxInFlight` slots, back off on errors, stop at once when the session stops, and
- * remember how long an aborted long poll may stay open on the server (see releaseVisibilitySecs).
+ * free `maxInFlight` slots (and what fits in `maxInFlightBytes`), back off on errors, stop at
+ * once when the session stops, and remember how long an aborted long poll may stay open on the
+ * server (see releaseVisibilitySecs).
+ *
+ * How many loops run adapts (unless `concurrentReceives` fixes it): one long poll while the
+ * queue is idle; each full answer adds a loop, up to ceil(free slots / batchSize) and
+ * `maxConcurrentReceives`, so a busy queue on a distant endpoint gets enough requests in flight;
+ * each empty answer ends a loop, down to one.
  */
 import { type Message, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import {
@@ -12,7 +18,9 @@ import {
   toError,
 } from '../shared/errors.js';
 import { backoffMs, monotonicNow, sleep, Wakeup } from '../shared/timing.js';
+import { ByteBudget } from './byte-budget.js';
 import type { CoreEventSink } from './events.js';
+import type { Lease } from './lease.js';
 import type { MessageOrigin } from './leased-message.js';
 import type { QueueAttributes } from './queue-info.js';
 import type { StreamConfig } from './stream-config.js';
@@ -23,6 +31,8 @@ export interface ReceiverHost {
   accept(messages: Message[], receivedAtMs: number, origin: MessageOrigin): number;
   /** True when nothing waits in the buffer for the consumer. */
   bufferEmpty(): boolean;
+  /** How many received messages wait in the buffer for the consumer. */
+  buffered(): number;
   /** A receive failed in a way retrying cannot fix: the session must stop. */
   failed(error: ReceiveError): void;
 }
@@ -43,7 +53,11 @@ export class Receiver {
   /** Aborts in-flight receives and sleeps when the session stops. */
   private readonly receiving = new AbortController();
   private readonly slotsChanged = new Wakeup();
-  private readonly loops: Promise<void>[] = [];
+  private readonly loops = new Set<Promise<void>>();
+  /** Loops running; changed synchronously when one is added or decides to end. */
+  private polls = 0;
+  /** What maxInFlightBytes counts; the session adds each message's bytes on receive. */
+  readonly bytes: ByteBudget;
   /** Leases buffered or held: what maxInFlight counts. */
   private unsettled = 0;
   /** Slots promised to receives in flight. */
@@ -61,7 +75,9 @@ export class Receiver {
   constructor(
     private readonly config: StreamConfig,
     private readonly deps: ReceiverDeps,
-  ) {}
+  ) {
+    this.bytes = new ByteBudget(config.maxInFlightBytes);
+  }
 
   /** Leased, unsettled messages of this session (buffered or handed out). */
   get inFlight(): number {
@@ -69,7 +85,8 @@ export class Receiver {
   }
 
   start(): void {
-    for (let i = 0; i < this.config.concurrentReceives; i++) this.loops.push(this.poll());
+    const loops = this.config.concurrentReceives ?? 1;
+    for (let i = 0; i < loops; i++) this.addLoop();
   }
 
   /** Stops receiving: in-flight receives are aborted (see receiveAbort), loops end. */
@@ -81,12 +98,13 @@ export class Receiver {
 
   /** Resolves once every loop has ended: no receive can add to the buffer any more. */
   async stopped(): Promise<void> {
-    await Promise.all(this.loops);
+    while (this.loops.size > 0) await Promise.all(this.loops);
   }
 
-  /** A lease of this session ended: its slot is free. */
-  slotFreed(): void {
+  /** A lease of this session ended: its slot and its bytes are free. */
+  slotFreed(lease: Lease): void {
     this.unsettled--;
+    this.bytes.release(lease);
     this.slotsChanged.wake();
   }
 
@@ -105,6 +123,40 @@ export class Receiver {
   releaseVisibilitySecs(): number {
     const openMs = this.abortedPollsOpenUntilMs - monotonicNow();
     return openMs > 0 ? Math.ceil(openMs / 1000) + 1 : 0;
+  }
+
+  private addLoop(): void {
+    this.polls++;
+    const loop: Promise<void> = this.poll().finally(() => this.loops.delete(loop));
+    this.loops.add(loop);
+  }
+
+  /**
+   * After an answer of `got` messages to a request for `asked`: whether this loop goes on.
+   * A full answer that found the consumer starved (nothing buffered) adds a loop while fewer
+   * run than the free slots can use; an empty one ends this loop unless it is the last.
+   */
+  private adapt(got: number, asked: number, starved: boolean): boolean {
+    if (this.config.concurrentReceives !== undefined) return true;
+    if (got === 0) {
+      if (this.polls === 1) return true;
+      this.polls--;
+      return false;
+    }
+    if (starved && got >= asked && this.polls < this.loopsWanted()) this.addLoop();
+    return true;
+  }
+
+  /**
+   * ceil(free slots / batchSize), capped by maxConcurrentReceives; at least 1. Buffered
+   * messages count as free: the consumer is about to take them (a full answer just filled the
+   * buffer), and a loop that finds no free slot sends nothing until one frees up.
+   */
+  private loopsWanted(): number {
+    const { maxInFlight, batchSize, maxConcurrentReceives } = this.config;
+    const handedOut = this.unsettled - this.deps.host.buffered();
+    const free = Math.min(maxInFlight - handedOut, this.bytes.messagesThatFit(0));
+    return Math.max(1, Math.min(maxConcurrentReceives, Math.ceil(free / batchSize)));
   }
 
   private async poll(): Promise<void> {
@@ -134,7 +186,12 @@ export class Receiver {
       let messages: Message[];
       const sentAtMs = monotonicNow();
       const request = this.receiveAbort(sentAtMs);
-      const origin: MessageOrigin = { queue: this.deps.queue, client, receiveSentAtMs: sentAtMs };
+      const origin: MessageOrigin = {
+        queue: this.deps.queue,
+        client,
+        receiveSentAtMs: sentAtMs,
+        bytes: this.bytes,
+      };
       try {
         events.receiveSent(want);
         const response = await client.send(
@@ -191,14 +248,17 @@ export class Receiver {
         request.dispose();
       }
       this.reserved -= want;
+      const starved = host.bufferEmpty();
       const count = host.accept(messages, monotonicNow(), origin);
       this.unsettled += count;
       events.received(want, messages, count);
       logger.debug('received', { count: messages.length, requested: want });
+      if (!this.adapt(messages.length, want, starved)) return;
       if (messages.length === 0 && idleSleepMax > 0) {
         await sleep(Math.random() * idleSleepMax * 1000, signal);
       }
     }
+    this.polls--;
   }
 
   /**
@@ -239,11 +299,28 @@ export class Receiver {
     };
   }
 
+  /**
+   * maxInFlight; under a listener whose maxInFlight was left to its default (which makes room
+   * for every receive that may be in flight), the handlers' demand plus a batch per running
+   * loop: slow handlers then neither hoard leases nor keep a long poll open that a stop would
+   * have to wait out, and the room grows with the loops when the handlers keep up.
+   */
+  private slotLimit(): number {
+    const { maxInFlight, heldDemand, batchSize } = this.config;
+    if (heldDemand === undefined || this.config.concurrentReceives !== undefined)
+      return maxInFlight;
+    return Math.min(maxInFlight, heldDemand + batchSize * this.polls);
+  }
+
   /** How many messages the next receive should ask for; 0 = do not receive now. */
   private slotsToRequest(): number {
-    const free = this.config.maxInFlight - this.unsettled - this.reserved;
+    const free = Math.min(
+      this.slotLimit() - this.unsettled - this.reserved,
+      this.bytes.messagesThatFit(this.reserved),
+    );
     if (free <= 0) return 0;
     const full = Math.min(this.config.batchSize, this.config.maxInFlight);
+
     if (free >= full) return full;
     // Fewer than a full batch is free: only worth a request when the consumer would starve.
     if (this.consumerWaiting && this.deps.host.bufferEmpty() && this.reserved === 0) return free;

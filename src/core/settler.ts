@@ -9,25 +9,31 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import { SQS_MAX_VISIBILITY_SECONDS } from '../shared/config.js';
-import {
-  describeValue,
-  LeaseLostError,
-  type LeaseLostReason,
-  SettleError,
-} from '../shared/errors.js';
+import { LeaseLostError, type LeaseLostReason, SettleError } from '../shared/errors.js';
 import { monotonicNow } from '../shared/timing.js';
 import { BatchQueue } from './batch-queue.js';
 import type { CoreEventSink, ReleaseReason } from './events.js';
 import type { Lease } from './lease.js';
 import type { NackOptions, Settler } from './leased-message.js';
+import { invalidNack } from './nack-options.js';
+import { NACK_WINDOW_MS } from './settle-window.js';
 import type { StreamConfig } from './stream-config.js';
 
 /** What the settler needs from the session that owns the leases. */
 export interface SettlerHooks {
   /** The lease stopped being the stream's responsibility (its bookkeeping, not SQS's). */
   leaseEnded(lease: Lease): void;
-  /** True when no handed-out message is unsettled and none waits in the buffer. */
-  isIdle(): boolean;
+  /**
+   * True when no handed-out message is unsettled: nothing more will be settled before the
+   * consumer takes another message, so pending batches need not wait for the window.
+   */
+  nothingHeld(): boolean;
+  /**
+   * The latest moment (monotonic ms) a request using the lease's receipt handle may be sent: its
+   * deadline minus the lease manager's safety margin. A settled lease is no longer heartbeated,
+   * so its pending entry must not wait past this.
+   */
+  lastUseMs(lease: Lease): number;
   /**
    * Loses the lease (as the lease manager would) when its visibility has run out or is about to,
    * by the local deadline and the lease manager's safety margin; returns whether it did.
@@ -47,6 +53,7 @@ export class SessionSettler implements Settler {
   readonly visibility: BatchQueue;
   /** Settle requests SQS has not answered yet. */
   private readonly pending = new Set<Promise<unknown>>();
+  private idleCheckQueued = false;
 
   constructor(
     private readonly config: StreamConfig,
@@ -56,7 +63,7 @@ export class SessionSettler implements Settler {
     /** Aborts retry sleeps when the session is disposed for good. */
     teardown: AbortSignal,
   ) {
-    const { queueUrl, logger, settleBatchWindowMs: windowMs } = config;
+    const { queueUrl, logger, settleWindowMs: windowMs } = config;
     this.deletes = new BatchQueue({
       action: 'delete',
       queueUrl,
@@ -71,7 +78,7 @@ export class SessionSettler implements Settler {
     this.visibility = new BatchQueue({
       action: 'change visibility of',
       queueUrl,
-      windowMs,
+      windowMs: Math.min(windowMs, NACK_WINDOW_MS),
       logger,
       signal: teardown,
       send: (Entries) =>
@@ -93,6 +100,7 @@ export class SessionSettler implements Settler {
     const request = this.deletes.add({
       messageId: lease.messageId,
       receiptHandle: lease.receiptHandle,
+      sendByMs: this.hooks.lastUseMs(lease),
     });
     const settlement = request.then(
       () => this.events.acked(lease),
@@ -115,7 +123,7 @@ export class SessionSettler implements Settler {
 
   /** Invalid options throw a `SettleError` (`InvalidDelay`) at once, after a plain nack. */
   nack(lease: Lease, options: NackOptions | undefined): Promise<void> {
-    const invalid = this.invalidNack(lease, options);
+    const invalid = invalidNack(lease, options, this.config.queueUrl);
     if (invalid) {
       // The caller meant to give the message back; only the delay is wrong. A rejected promise
       // is easy to drop (a listener then acked the message, a loop leaked its lease until
@@ -180,6 +188,7 @@ export class SessionSettler implements Settler {
       });
     });
     this.hooks.leaseEnded(lease);
+    this.sendIfIdle();
   }
 
   /** Sends what is pending now instead of waiting for the batch window. */
@@ -203,14 +212,22 @@ export class SessionSettler implements Settler {
     operation: 'nack' | 'release',
   ): Promise<void> {
     const request = (async () => {
-      if (lease.extension) await lease.extension.catch(() => {});
+      let waited = false;
+      if (lease.extension) {
+        await lease.extension.catch(() => {});
+        // The idle check of the ack/nack that started this ran before the entry was queued.
+        waited = true;
+      }
       try {
-        await this.visibility.add({
+        const sent = this.visibility.add({
           messageId: lease.messageId,
           receiptHandle: lease.receiptHandle,
           visibilityTimeout: timeoutSecs,
           operation,
+          sendByMs: this.hooks.lastUseMs(lease),
         });
+        if (waited) this.sendIfIdle();
+        await sent;
       } catch (error) {
         this.events.settleFailed(lease, operation, error as SettleError);
         throw error;
@@ -227,48 +244,33 @@ export class SessionSettler implements Settler {
   }
 
   /**
-   * Nothing more will be settled soon when no handed-out message is unsettled and none waits in
-   * the buffer: send the pending batches now instead of waiting for the window.
+   * Sends the pending batches now, instead of waiting for the window, when nothing more will be
+   * settled soon: no handed-out message is unsettled. Checked once the code running now and the
+   * promise jobs it started have run (a microtask, then a tick: the tick runs only after the
+   * microtask queue is empty), so a loop that calls `ack()` without awaiting it and goes on to
+   * `next()` holds its next message by then, and its acks fill a batch; one that awaits `ack()`,
+   * or waits for a receive, holds nothing, and its ack goes at once. One check per turn.
    */
   private sendIfIdle(): void {
-    if (this.hooks.isIdle()) this.sendNow();
+    if (this.idleCheckQueued) return;
+    this.idleCheckQueued = true;
+    queueMicrotask(this.queueIdleCheck);
   }
+
+  private readonly queueIdleCheck = (): void => {
+    process.nextTick(this.checkIdle);
+  };
+
+  private readonly checkIdle = (): void => {
+    this.idleCheckQueued = false;
+    if (this.hooks.nothingHeld()) this.sendNow();
+  };
 
   /** Keeps a settle request in view until SQS answered, so shutdown can wait for it. */
   private track(request: Promise<unknown>): void {
     this.pending.add(request);
     const done = () => this.pending.delete(request);
     request.then(done, done);
-  }
-
-  /** `undefined` when `options` is a valid nack: no options, or a whole number of seconds SQS allows. */
-  private invalidNack(lease: Lease, options: NackOptions | undefined): SettleError | undefined {
-    let got: string;
-    if (options === undefined) return undefined;
-    if (options === null || typeof options !== 'object') {
-      got = `options ${describe(options)}`;
-    } else {
-      const delay: unknown = options.delaySeconds;
-      if (
-        delay === undefined ||
-        (typeof delay === 'number' &&
-          Number.isInteger(delay) &&
-          delay >= 0 &&
-          delay <= SQS_MAX_VISIBILITY_SECONDS)
-      ) {
-        return undefined;
-      }
-      got = `delaySeconds ${describe(delay)}`;
-    }
-    const outcome =
-      lease.state === 'acked' || lease.state === 'nacked'
-        ? `The earlier ${lease.state === 'acked' ? 'ack' : 'nack'} stands.`
-        : 'The message was nacked without a delay: it reappears when its visibility timeout ends.';
-    return new SettleError(
-      `Invalid nack of message ${lease.messageId}: got ${got}; allowed: delaySeconds a whole ` +
-        `number of seconds from 0 to ${SQS_MAX_VISIBILITY_SECONDS}, or omitted. ${outcome}`,
-      { code: 'InvalidDelay', messageId: lease.messageId, queueUrl: this.config.queueUrl },
-    );
   }
 
   private conflict(lease: Lease, attempted: string, earlier: string): Promise<void> {
@@ -278,11 +280,6 @@ export class SessionSettler implements Settler {
     );
     return quiet(Promise.reject(error));
   }
-}
-
-/** A value for an error message, strings marked as such (`'5'` is not `5`); never throws. */
-function describe(value: unknown): string {
-  return typeof value === 'string' ? `${JSON.stringify(value)} (a string)` : describeValue(value);
 }
 
 /** Marks a promise as handled (callers may fire and forget) while returning it unchanged. */

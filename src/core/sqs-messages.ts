@@ -94,11 +94,15 @@ export class SqsMessageStream extends AsyncIterableX<LeasedMessage> {
     return session;
   }
 
-  /** Counters over every iteration of this stream; `inFlight` as it is now. */
+  /** Counters over every iteration of this stream; `inFlight` and `bytesInFlight` as they are now. */
   stats(): StreamStats {
     let inFlight = 0;
-    for (const session of this.sessions) inFlight += session.inFlight;
-    return { ...this.counters.counts, inFlight };
+    let bytesInFlight = 0;
+    for (const session of this.sessions) {
+      inFlight += session.inFlight;
+      bytesInFlight += session.bytesInFlight;
+    }
+    return { ...this.counters.counts, inFlight, bytesInFlight };
   }
 
   /**

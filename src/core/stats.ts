@@ -32,6 +32,11 @@ export interface StreamStats {
   dropped: number;
   /** Leased, unsettled messages now (buffered or handed out): what `maxInFlight` bounds. */
   inFlight: number;
+  /**
+   * Their bytes now: bodies and message attributes, plus payloads fetched from S3. What
+   * `maxInFlightBytes` bounds.
+   */
+  bytesInFlight: number;
   /** When a ReceiveMessage last succeeded (with or without messages); unset before the first. */
   lastReceiveAt?: Date;
   /** When a ReceiveMessage last failed and was retried; unset if none did. */
@@ -52,13 +57,14 @@ export function emptyStats(): StreamStats {
     released: 0,
     dropped: 0,
     inFlight: 0,
+    bytesInFlight: 0,
   };
 }
 
 /**
  * Counts the stream's events into `StreamStats`. Its methods take the event's arguments
  * directly (no payload object): it is subscribed for every message of every stream.
- * `inFlight` is a gauge, read from the live iterations when a snapshot is taken.
+ * `inFlight` and `bytesInFlight` are gauges, read from the live iterations when a snapshot is taken.
  */
 export class StatsRecorder implements CoreEventSink {
   readonly counts: StreamStats = emptyStats();

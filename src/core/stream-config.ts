@@ -11,6 +11,7 @@ import { ConfigError } from '../shared/errors.js';
 import { createDebugLogger, type Logger } from '../shared/logger.js';
 import { type EnvelopeMode, resolveEnvelopeMode } from '../shared/sns-envelope.js';
 import { createSqsClient } from '../shared/sqs-client.js';
+import { resolveSettleWindowMs } from './settle-window.js';
 
 /** Options of `sqsMessages()`: explicit option > environment variable > default. */
 export interface SqsMessagesOptions {
@@ -32,7 +33,8 @@ export interface SqsMessagesOptions {
   /**
    * Most leased, unsettled messages at once (buffered + handed out). Env `MAX_IN_FLIGHT`.
    * Default 2 × batchSize; when a listener adapter consumes the stream, what it declares it can
-   * use instead: its workerThreads × its batch size, plus one receive batch.
+   * use instead: its workerThreads × its batch size, plus a batch for each receive that may be in
+   * flight (`maxConcurrentReceives`).
    */
   maxInFlight?: number;
   /** After an empty receive, sleep a random time up to this many seconds. Env `IDLE_SLEEP_MAX`, default 2. */
@@ -57,10 +59,39 @@ export interface SqsMessagesOptions {
    * Env `OPEN_POLLS_ON_STOP`.
    */
   openPollsOnStop?: 'abort' | 'finish';
-  /** How long an ack or delayed nack waits for others to share its batch request. Default 20 ms. */
+  /**
+   * The longest an ack or a delayed nack waits for others to share its batch request
+   * (milliseconds, 0–10,000). A batch goes at once when it is full (10 entries) or when no
+   * handed-out message is unsettled, so `await message.ack()` is never slowed; the window only
+   * lets a loop that is still working fill batches. A pending entry is always sent before its
+   * lease's visibility runs out. A delayed nack waits at most 20 ms whatever this says. Env
+   * `SETTLE_WINDOW_MS`, default 250; 20 on a FIFO queue (`.fifo`), where a delete still waiting
+   * holds back the rest of its message group.
+   */
+  settleWindowMs?: number;
+  /** @deprecated Use `settleWindowMs` (the same setting under its old name). */
   settleBatchWindowMs?: number;
-  /** ReceiveMessage calls in flight at once. Default: maxInFlight / batchSize, between 1 and 4. */
+  /**
+   * A fixed number of ReceiveMessage calls in flight at once (1–100), instead of the adaptive
+   * count that `maxConcurrentReceives` caps. Setting it turns the adaptation off: that many long
+   * polls run even when the queue is idle. Default: unset (adaptive).
+   */
   concurrentReceives?: number;
+  /**
+   * The most ReceiveMessage calls in flight at once (1–100). One long poll runs while the queue
+   * is idle; while receives come back full and slots are free, more are added, up to
+   * ceil(free slots / batchSize) and this cap; an empty answer takes them back to one. Env
+   * `MAX_CONCURRENT_RECEIVES`, default 10.
+   */
+  maxConcurrentReceives?: number;
+  /**
+   * The most bytes of leased, unsettled messages: bodies and message attributes (names, types
+   * and values, as SQS counts them), plus payloads the listener's `largePayloads` fetched from
+   * S3. No receive is sent unless it fits, counting each message it may return at SQS's 1 MiB
+   * maximum. At least 10485760 (one receive of ten 1 MiB messages). Env `MAX_IN_FLIGHT_BYTES`,
+   * default 134217728 (128 MiB: fits a 0.5 GB Fargate task).
+   */
+  maxInFlightBytes?: number;
   /**
    * Unwraps SNS notifications as messages are received, so a `for await` loop sees the
    * published message: `body`, `json`, `messageAttributes()` (SNS's attributes) and
@@ -87,8 +118,18 @@ export interface StreamConfig {
   idleSleepMax: number;
   shutdownTimeout: number;
   openPollsOnStop: 'abort' | 'finish';
+  settleWindowMs: number;
+  /** @deprecated The same as `settleWindowMs`. */
   settleBatchWindowMs: number;
-  concurrentReceives: number;
+  /** Fixed receives in flight (adaptation off), or `undefined`: adaptive. */
+  concurrentReceives: number | undefined;
+  maxConcurrentReceives: number;
+  maxInFlightBytes: number;
+  /**
+   * What the consuming listener's handlers hold at once, when it declared it and maxInFlight
+   * was left to its default (see `declareDemand`); `undefined` otherwise.
+   */
+  heldDemand: number | undefined;
   /** SNS envelopes unwrapped on receive, or `undefined` (off). */
   envelope: EnvelopeMode | undefined;
   logger: Logger;
@@ -134,12 +175,12 @@ export function resolveStreamConfig(queueUrl: unknown, options: SqsMessagesOptio
     min: visibilitySecs,
     unit: `seconds since receive, at least visibilitySecs (${visibilitySecs})`,
   };
+  const settleWindowMs = resolveSettleWindowMs(queueUrl, options, env);
   const maxInFlight = resolveNumber(
     { ...SPECS.maxInFlight, default: 2 * batchSize },
     options.maxInFlight,
     env,
   );
-  const concurrentDefault = Math.min(4, Math.max(1, Math.floor(maxInFlight / batchSize)));
   return {
     queueUrl,
     batchSize,
@@ -151,12 +192,19 @@ export function resolveStreamConfig(queueUrl: unknown, options: SqsMessagesOptio
     shutdownTimeout: resolveNumber(SPECS.shutdownTimeout, options.shutdownTimeout, env),
     openPollsOnStop: (resolveString(OPEN_POLLS_ON_STOP, options.openPollsOnStop, env) ??
       'abort') as StreamConfig['openPollsOnStop'],
-    settleBatchWindowMs: resolveNumber(SPECS.settleBatchWindowMs, options.settleBatchWindowMs, env),
-    concurrentReceives: resolveNumber(
-      { ...SPECS.concurrentReceives, default: concurrentDefault },
-      options.concurrentReceives,
+    settleWindowMs,
+    settleBatchWindowMs: settleWindowMs,
+    concurrentReceives:
+      options.concurrentReceives === undefined
+        ? undefined
+        : resolveNumber(SPECS.concurrentReceives, options.concurrentReceives, env),
+    maxConcurrentReceives: resolveNumber(
+      SPECS.maxConcurrentReceives,
+      options.maxConcurrentReceives,
       env,
     ),
+    maxInFlightBytes: resolveNumber(SPECS.maxInFlightBytes, options.maxInFlightBytes, env),
+    heldDemand: undefined,
     envelope: resolveEnvelopeMode(options.envelope),
     logger: options.logger ?? createDebugLogger({ component: queueNameOf(queueUrl), env }),
   };
@@ -179,10 +227,10 @@ export interface DemandFit {
 }
 
 /**
- * Fits a stream to a consumer whose handlers hold up to `held` messages at once: it needs that
- * many plus one receive batch in flight, so that no handler waits on a poll, and more would only
- * hold leases nobody works on. A maxInFlight left to its default becomes that (concurrentReceives
- * follows unless it was set); an explicit one is kept, and the caller says so.
+ * Fits a stream to a consumer whose handlers hold up to `held` messages at once: it needs at
+ * least that many plus one receive batch (`wanted`; an explicit maxInFlight below it is kept,
+ * and the caller warns). A maxInFlight left to its default becomes `held` plus a batch for each
+ * receive that may be in flight (maxConcurrentReceives, or a fixed concurrentReceives).
  */
 export function fitToDemand(
   config: StreamConfig,
@@ -195,10 +243,15 @@ export function fitToDemand(
   if (explicit) {
     return { config, wanted, explicitBelow: wanted > config.maxInFlight };
   }
-  const concurrentReceives =
-    options.concurrentReceives ?? Math.min(4, Math.max(1, Math.floor(wanted / config.batchSize)));
+  // Room for every receive that may be in flight: a message's slot is taken from the moment
+  // its receive is sent, and at a 25 ms round trip the handlers' demand plus one batch would
+  // allow one or two receives at once. The receiver then leases at most `held` plus a batch per
+  // running receive loop (Receiver.slotLimit), so slow handlers do not hoard the extra room;
+  // maxInFlightBytes bounds memory.
+  const receives = config.concurrentReceives ?? config.maxConcurrentReceives;
+  const fitted = Math.min(held + receives * config.batchSize, SPECS.maxInFlight.max);
   return {
-    config: { ...config, maxInFlight: wanted, concurrentReceives },
+    config: { ...config, maxInFlight: fitted, heldDemand: held },
     wanted,
     explicitBelow: false,
   };

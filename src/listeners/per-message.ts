@@ -68,7 +68,8 @@ export function perMessageListener<T = unknown>(
     let started = false;
     try {
       for (;;) {
-        await lanes.capacity();
+        const busy = lanes.capacity();
+        if (busy !== undefined) await busy;
         const next = await puller.next();
         if (next.done) break;
         if (!started) {

@@ -69,6 +69,12 @@ export function formatMetrics(listeners: readonly ListenerMetrics[], draining: b
       samples: listeners.map((l) => ({ labels: labelsOf(l), value: l.stats.inFlight })),
     },
     {
+      name: 'message_bytes_in_flight',
+      help: 'Bytes of leased, unsettled messages (bodies, attributes, S3 payloads).',
+      type: 'gauge',
+      samples: listeners.map((l) => ({ labels: labelsOf(l), value: l.stats.bytesInFlight })),
+    },
+    {
       name: 'last_receive_timestamp_seconds',
       help: 'Unix time of the last successful ReceiveMessage (0 before the first).',
       type: 'gauge',

@@ -3,7 +3,12 @@
  * that a typo fails loudly instead of producing a consumer that quietly misbehaves.
  */
 import { ConfigError } from './errors.js';
-import { SQS_MAX_BATCH, SQS_MAX_VISIBILITY_SECONDS, SQS_MAX_WAIT_SECONDS } from './sqs-limits.js';
+import {
+  SQS_MAX_BATCH,
+  SQS_MAX_MESSAGE_BYTES,
+  SQS_MAX_VISIBILITY_SECONDS,
+  SQS_MAX_WAIT_SECONDS,
+} from './sqs-limits.js';
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
@@ -172,9 +177,12 @@ export const SPECS = {
     integer: false,
     unit: 'seconds',
   },
-  settleBatchWindowMs: {
-    option: 'settleBatchWindowMs',
-    default: 20,
+  // Long enough for a sequential loop with a 20 ms handler to fill a batch of 10 (see
+  // src/core/settle-window.ts); a batch is sent sooner when full or when nothing else is held.
+  settleWindowMs: {
+    option: 'settleWindowMs',
+    env: 'SETTLE_WINDOW_MS',
+    default: 250,
     min: 0,
     max: 10_000,
     integer: false,
@@ -186,6 +194,27 @@ export const SPECS = {
     max: 100,
     default: 1,
     integer: true,
+  },
+  maxConcurrentReceives: {
+    option: 'maxConcurrentReceives',
+    env: 'MAX_CONCURRENT_RECEIVES',
+    default: 10,
+    min: 1,
+    max: 100,
+    integer: true,
+  },
+  maxInFlightBytes: {
+    option: 'maxInFlightBytes',
+    env: 'MAX_IN_FLIGHT_BYTES',
+    // 128 MiB: with Node's ~100 MB baseline and the transient copies of a receive's JSON, a
+    // 0.5 GB Fargate task keeps its head room.
+    default: 128 * 1_048_576,
+    // One receive of ten messages of SQS's largest size (1 MiB): a smaller budget could never
+    // fit the receive that a large message needs.
+    min: SQS_MAX_BATCH * SQS_MAX_MESSAGE_BYTES,
+    max: Number.MAX_SAFE_INTEGER,
+    integer: true,
+    unit: `bytes, at least ${SQS_MAX_BATCH * SQS_MAX_MESSAGE_BYTES} (one receive of ten 1 MiB messages)`,
   },
 } satisfies Record<string, NumberSpec>;
 

@@ -60,7 +60,7 @@ describe('queue URL', () => {
     const receives = requestsOf(log, 'ReceiveMessageCommand').length;
     await new Promise((r) => setTimeout(r, 500));
     expect(requestsOf(log, 'ReceiveMessageCommand').length).toBe(receives);
-    expect(receives).toBeLessThanOrEqual(stream.config.concurrentReceives);
+    expect(receives).toBeLessThanOrEqual(stream.config.concurrentReceives ?? 1);
     expect(Date.now() - startedAt).toBeLessThan(5_000);
     return error;
   }

@@ -2,7 +2,7 @@
  * Without `@opentelemetry/api` installed (its import fails), tracing is simply off: the listener
  * handles messages as usual.
  */
-import { expect, it, vi } from 'vitest';
+import { expect, it, onTestFinished, vi } from 'vitest';
 import { perMessageListener, silentLogger, sqsMessages } from '../../src/index.js';
 import { InMemorySqs } from '../../src/testing/index.js';
 
@@ -11,6 +11,12 @@ vi.mock('@opentelemetry/api', () => {
 });
 
 it('handles and acks messages when the API cannot be loaded', async () => {
+  // Something registered in OpenTelemetry's globals, so the listener tries to load the API.
+  const key = Symbol.for('opentelemetry.js.api.1');
+  (globalThis as Record<symbol, unknown>)[key] = { version: '1.9.0', trace: {} };
+  onTestFinished(() => {
+    delete (globalThis as Record<symbol, unknown>)[key];
+  });
   const sqs = new InMemorySqs();
   const queueUrl = sqs.createQueue('no-api');
   sqs.sendMessages(queueUrl, ['a', 'b', 'c']);

@@ -1,6 +1,7 @@
 /**
  * `@opentelemetry/api` is an optional peer: importing the package does not load it, a listener
- * with `tracing: false` never does, and a listener with default tracing loads it when it starts.
+ * with `tracing: false` never does, and a listener with default tracing loads it only once
+ * something is registered in OpenTelemetry's globals (which live on `globalThis`).
  */
 import { afterEach, expect, it, vi } from 'vitest';
 import { InMemorySqs } from '../../src/testing/index.js';
@@ -57,7 +58,24 @@ it('tracing: false never loads it', async () => {
   expect(loads.api).toBe(0);
 });
 
-it('default tracing loads the API when the listener starts, and nothing else without a provider', async () => {
+const OTEL_GLOBALS = Symbol.for('opentelemetry.js.api.1');
+const globals = globalThis as Record<symbol, unknown>;
+
+it('default tracing loads nothing while OpenTelemetry has nothing registered', async () => {
+  expect(globals[OTEL_GLOBALS]).toBeUndefined();
   expect(await runOnce(undefined)).toBe(1);
-  expect(loads).toEqual({ api: 1, core: 0, xray: 0 });
+  expect(loads).toEqual({ api: 0, core: 0, xray: 0 });
+});
+
+it('default tracing loads the API and the propagators once a provider is registered', async () => {
+  const { trace } = await import('@opentelemetry/api');
+  const { BasicTracerProvider } = await import('@opentelemetry/sdk-trace-base');
+  trace.setGlobalTracerProvider(new BasicTracerProvider());
+  try {
+    expect(globals[OTEL_GLOBALS]).toBeDefined();
+    expect(await runOnce(undefined)).toBe(1);
+    expect(loads).toEqual({ api: 1, core: 1, xray: 1 });
+  } finally {
+    trace.disable();
+  }
 });

@@ -97,7 +97,9 @@ describe('on the fake clock', () => {
     await vi.advanceTimersByTimeAsync(100);
     await acked;
 
-    expect(events.all.slice(0, 4)).toEqual([
+    // The next receive may start before the delete is answered: its receiveSent is left out.
+    const lifecycle = events.all.filter((e, i) => i === 0 || e.name !== 'receiveSent');
+    expect(lifecycle.slice(0, 4)).toEqual([
       { name: 'receiveSent', event: { requested: 10 } },
       { name: 'received', event: { requested: 10, count: 1, messageIds: ['a'] } },
       { name: 'handedOut', event: { messageId: 'a' } },

@@ -35,7 +35,8 @@ function firstReceiveAt(fake: FakeSqs): number {
 
 /** Awaits a settle promise while letting the fake clock run its batch window. */
 async function settled(promise: Promise<void>): Promise<void> {
-  await vi.advanceTimersByTimeAsync(100);
+  // Past the settle window (250 ms by default): another message may still be held.
+  await vi.advanceTimersByTimeAsync(1_000);
   await promise;
 }
 

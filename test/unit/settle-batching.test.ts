@@ -144,7 +144,7 @@ describe('entry ids', () => {
 
 describe('coalescing', () => {
   it('sends 10 acks as one request at once, and a partial batch after the window', async () => {
-    const { fake, iterator } = start({ maxInFlight: 20, settleBatchWindowMs: 20 });
+    const { fake, iterator } = start({ maxInFlight: 20, settleWindowMs: 20 });
     fake.enqueue(...sqsMessages(14));
     const messages = await take(iterator, 14);
 
@@ -171,7 +171,7 @@ describe('coalescing', () => {
   });
 
   it('batches delayed nacks into ChangeMessageVisibilityBatch with the requested delay', async () => {
-    const { fake, iterator } = start({ maxInFlight: 4 });
+    const { fake, iterator, stream } = start({ maxInFlight: 4 });
     fake.enqueue(...sqsMessages(4));
     const messages = await take(iterator, 4);
 
@@ -180,7 +180,8 @@ describe('coalescing', () => {
       messages[1]!.nack({ delaySeconds: 0 }),
       messages[2]!.nack(),
     ];
-    await vi.advanceTimersByTimeAsync(20);
+    // messages[3] is still held: the nacks wait out the window (see settle-window.test.ts).
+    await vi.advanceTimersByTimeAsync(stream.config.settleWindowMs);
     await Promise.all(nacks);
 
     const requests = fake.entriesOf('ChangeMessageVisibilityBatch');
@@ -199,11 +200,13 @@ describe('coalescing', () => {
 
 describe('settling rules', () => {
   it('flushes pending acks when the stream ends, before it reports done', async () => {
-    const { fake, iterator, controller } = start({ maxInFlight: 3, settleBatchWindowMs: 5_000 });
-    fake.enqueue(...sqsMessages(3));
-    const [a, b] = await take(iterator, 2);
+    const { fake, iterator, controller } = start({ maxInFlight: 4, settleWindowMs: 5_000 });
+    fake.enqueue(...sqsMessages(4));
+    const [a, b, held] = await take(iterator, 3);
     const acks = [a!.ack(), b!.ack()];
-    // A third message is still buffered, so nothing forces an early flush.
+    // A third message is still handed out and a fourth buffered, so nothing forces an early
+    // flush (settle-window.test.ts).
+    await new Promise((resolve) => setImmediate(resolve));
     expect(fake.sent('DeleteMessageBatch')).toHaveLength(0);
 
     controller.abort();
@@ -214,10 +217,11 @@ describe('settling rules', () => {
     expect(fake.deleted.sort()).toEqual([a!.receiptHandle, b!.receiptHandle].sort());
     // The message never handed out was given back at once.
     expect(fake.visibilityChanges).toEqual([expect.objectContaining({ timeoutSecs: 0 })]);
+    await held!.ack();
   });
 
   it('flushes pending acks when the stream ends, even while other messages are still held', async () => {
-    const { fake, iterator, controller } = start({ maxInFlight: 2, settleBatchWindowMs: 5_000 });
+    const { fake, iterator, controller } = start({ maxInFlight: 2, settleWindowMs: 5_000 });
     fake.enqueue(...sqsMessages(2));
     const [acked, held] = await take(iterator, 2);
     const ack = acked!.ack();

@@ -11,13 +11,23 @@ import { Wakeup } from '../../shared/timing.js';
 import { BrokenGroups, fifoGroupOf } from './fifo.js';
 
 export class GroupLanes {
+  /** Workers busy: lanes running (a message without a group is a lane of one). */
   private running = 0;
   /** Groups with a message running; the array holds the group's messages waiting their turn. */
   private readonly lanes = new Map<string, LeasedMessage[]>();
   private readonly broken = new BrokenGroups();
-  private readonly tasks = new Set<Promise<void>>();
+  /** Releases of messages that will not run, until they are answered. */
+  private readonly releases = new Set<Promise<void>>();
   private readonly changed = new Wakeup();
   private closing = false;
+  /**
+   * Ends a lane: one function for every lane, passed to `then` (no closure or `finally` per
+   * message: a no-op handler's whole cost is this bookkeeping and the SDK's).
+   */
+  private readonly laneEnded = (): void => {
+    this.running--;
+    this.changed.wake();
+  };
 
   constructor(
     private readonly concurrency: number,
@@ -27,8 +37,15 @@ export class GroupLanes {
     private readonly release: (message: LeasedMessage) => Promise<void>,
   ) {}
 
-  /** Resolves when a worker is free to take another message. */
-  async capacity(): Promise<void> {
+  /**
+   * Resolves when a worker is free to take another message; `undefined` when one is free now,
+   * so that the caller's loop costs no promise per message then.
+   */
+  capacity(): Promise<void> | undefined {
+    return this.running < this.concurrency ? undefined : this.whenFree();
+  }
+
+  private async whenFree(): Promise<void> {
     while (this.running >= this.concurrency) await this.changed.wait();
   }
 
@@ -58,25 +75,30 @@ export class GroupLanes {
    */
   async close(): Promise<void> {
     this.closing = true;
-    while (this.tasks.size > 0) await Promise.all(this.tasks);
+    // Lanes release what waits in them when they see `closing`: wait for the lanes first.
+    while (this.running > 0) await this.changed.wait();
+    while (this.releases.size > 0) await Promise.all(this.releases);
   }
 
   private start(first: LeasedMessage, group: string | undefined): void {
     this.running++;
-    const task: Promise<void> = this.runLane(first, group).finally(() => {
-      this.running--;
-      this.changed.wake();
-    });
-    this.track(task);
+    // Without a group nothing follows the message: no lane loop. `work` must not reject; if it
+    // does anyway, the rejection stops here instead of escaping as unhandled.
+    if (group === undefined) this.work(first).then(this.laneEnded, this.laneEnded);
+    else this.runLane(first, group).then(this.laneEnded, this.laneEnded);
   }
 
-  private async runLane(first: LeasedMessage, group: string | undefined): Promise<void> {
+  private async runLane(first: LeasedMessage, group: string): Promise<void> {
     let message: LeasedMessage | undefined = first;
     while (message) {
-      // `work` must not reject; if it does anyway, the message counts as failed so its group
-      // keeps its order, and the rejection stops here instead of escaping as unhandled.
-      const ok = await this.work(message).catch(() => false);
-      if (group === undefined) return;
+      let ok: boolean;
+      try {
+        ok = await this.work(message);
+      } catch {
+        // `work` must not reject; if it does anyway, the message counts as failed so its group
+        // keeps its order.
+        ok = false;
+      }
       const lane = this.lanes.get(group) ?? [];
       if (this.closing) {
         this.lanes.delete(group);
@@ -99,12 +121,11 @@ export class GroupLanes {
 
   /** Gives messages back together: their releases share one batched request. */
   private releaseAll(messages: LeasedMessage[]): void {
-    for (const message of messages) this.track(this.release(message));
-  }
-
-  private track(task: Promise<void>): void {
-    this.tasks.add(task);
-    const forget = () => this.tasks.delete(task);
-    task.then(forget, forget);
+    for (const message of messages) {
+      const release = this.release(message);
+      this.releases.add(release);
+      const forget = () => this.releases.delete(release);
+      release.then(forget, forget);
+    }
   }
 }

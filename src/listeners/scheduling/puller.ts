@@ -10,13 +10,18 @@ export class Puller<T> {
 
   constructor(private readonly iterator: AsyncIterator<T>) {}
 
-  async next(): Promise<IteratorResult<T>> {
+  next(): Promise<IteratorResult<T>> {
     const p = this.pending ?? this.iterator.next();
     this.pending = undefined;
-    const result = await p;
+    // Not an async function: called once per message, and `then` with one shared function
+    // costs less than an async frame. A rejection passes through.
+    return p.then(this.seen);
+  }
+
+  private readonly seen = (result: IteratorResult<T>): IteratorResult<T> => {
     if (result.done) this.done = true;
     return result;
-  }
+  };
 
   /** The next item if it comes before `deadline` settles; `undefined` if not (the call is kept). */
   async nextBefore(deadline: Promise<void>): Promise<IteratorResult<T> | undefined> {

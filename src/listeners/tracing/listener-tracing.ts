@@ -32,6 +32,8 @@ import { SettleSpans } from './settle-spans.js';
 
 /** How often to look for a provider registered (or removed) after the listener started. */
 const RECHECK_MS = 1_000;
+/** Where `@opentelemetry/api` 1.x keeps its registered globals (tracer, meter, propagator). */
+const OTEL_GLOBALS = Symbol.for('opentelemetry.js.api.1');
 
 interface ProcessRecord {
   span: Span | undefined;
@@ -55,8 +57,6 @@ interface Runtime {
 export interface TracingHandle {
   close(): void;
 }
-
-const CLOSED: TracingHandle = { close() {} };
 
 export class ListenerTracing {
   /** Read per message: spans or metrics are on. */
@@ -85,23 +85,11 @@ export class ListenerTracing {
     mode: 'message' | 'batch',
   ): Promise<TracingHandle> {
     this.mode = mode;
-    const api = await loadApi(this.logger);
-    if (api === undefined) return CLOSED;
-    this.runtime ??= {
-      api,
-      // A fresh proxy's delegate is the API's own no-op provider: what "none registered" looks like.
-      noopTracerProvider: new api.ProxyTracerProvider().getDelegate(),
-      tracerSource: undefined,
-      tracer: undefined,
-      meterSource: undefined,
-      metrics: undefined,
-      reader: undefined,
-      settle: new SettleSpans(api, () => this.runtime?.tracer),
-      w3c: undefined,
-    };
     const stream = source instanceof SqsMessageStream ? source : undefined;
     if (stream) this.streams.set(stream, (this.streams.get(stream) ?? 0) + 1);
-    await this.refresh();
+    // Without anything registered there is nothing to load yet: the listener starts at once
+    // (no wait on a module load) and the re-check below loads the API once a provider appears.
+    if (this.wanted()) await this.refresh();
     this.handles++;
     if (this.timer === undefined) {
       this.timer = setInterval(() => void this.refresh(), RECHECK_MS);
@@ -146,8 +134,42 @@ export class ListenerTracing {
     return this.refreshing;
   }
 
+  /**
+   * Whether OpenTelemetry may have something to record: a provider passed in the options, or
+   * anything registered in the API's globals (which the API keeps on `globalThis`, so this is
+   * known without loading it).
+   */
+  private wanted(): boolean {
+    if (this.runtime !== undefined) return true;
+    if (this.options.tracerProvider || this.options.meterProvider) return true;
+    const globals = (globalThis as Record<symbol, { trace?: unknown; metrics?: unknown }>)[
+      OTEL_GLOBALS
+    ];
+    return globals?.trace !== undefined || globals?.metrics !== undefined;
+  }
+
+  private async runtimeOrLoad(): Promise<Runtime | undefined> {
+    if (this.runtime !== undefined) return this.runtime;
+    if (!this.wanted()) return undefined;
+    const api = await loadApi(this.logger);
+    if (api === undefined) return undefined;
+    this.runtime ??= {
+      api,
+      // A fresh proxy's delegate is the API's own no-op provider: what "none registered" looks like.
+      noopTracerProvider: new api.ProxyTracerProvider().getDelegate(),
+      tracerSource: undefined,
+      tracer: undefined,
+      meterSource: undefined,
+      metrics: undefined,
+      reader: undefined,
+      settle: new SettleSpans(api, () => this.runtime?.tracer),
+      w3c: undefined,
+    };
+    return this.runtime;
+  }
+
   private async doRefresh(): Promise<void> {
-    const rt = this.runtime;
+    const rt = await this.runtimeOrLoad();
     if (rt === undefined) return;
     const { api } = rt;
     const explicit = this.options.tracerProvider as TracerProvider | undefined;

@@ -1,0 +1,182 @@
+/**
+ * Adaptive receive concurrency (issue 14): one long poll while the queue is idle; while receives
+ * come back full and slots are free, more receives in parallel, up to ceil(free / batchSize) and
+ * maxConcurrentReceives; back to one on empty answers; never a receive without a free slot.
+ */
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { LeasedMessage } from '../../src/core/leased-message.js';
+import { sqsMessages as sqsMessagesOf } from '../../src/core/sqs-messages.js';
+import { perMessageListener } from '../../src/listeners/per-message.js';
+import { silentLogger } from '../../src/shared/logger.js';
+import { FakeSqs, sqsMessages } from '../support/fake-sqs.js';
+import { type OpenStream, openStream, QUEUE_URL, useFakeClock } from '../support/unit.js';
+
+let open: OpenStream | undefined;
+
+beforeEach(() => {
+  useFakeClock();
+});
+
+afterEach(async () => {
+  await open?.close();
+  open = undefined;
+  vi.useRealTimers();
+});
+
+/**
+ * The fake behind a 25 ms round trip (on the fake clock), recording how many receives were in
+ * flight at most and, at each receive sent, the messages received and not settled by the
+ * consumer plus those asked for.
+ */
+function distantFake(fake: FakeSqs) {
+  const seen = {
+    receiving: 0,
+    maxReceiving: 0,
+    asked: 0,
+    maxPromised: 0,
+    received: 0,
+    settled: 0,
+  };
+  const client = {
+    send: async (command: { input: Record<string, unknown> }, options?: object) => {
+      const receive = command.constructor.name === 'ReceiveMessageCommand';
+      const asked = receive ? (command.input.MaxNumberOfMessages as number) : 0;
+      if (receive) {
+        seen.receiving++;
+        seen.maxReceiving = Math.max(seen.maxReceiving, seen.receiving);
+        seen.asked += asked;
+        const leased = seen.received - seen.settled;
+        seen.maxPromised = Math.max(seen.maxPromised, leased + seen.asked);
+      }
+      try {
+        await new Promise((resolve) => setTimeout(resolve, 25));
+        const answer = (await fake.send(command, options)) as { Messages?: unknown[] };
+        if (receive) seen.received += answer.Messages?.length ?? 0;
+        return answer;
+      } finally {
+        if (receive) {
+          seen.receiving--;
+          seen.asked -= asked;
+        }
+      }
+    },
+    destroy: () => {},
+  };
+  return { client: client as unknown as SQSClient, seen };
+}
+
+/** Takes every message and acks it, until the iterator ends. */
+async function consume(
+  iterator: AsyncIterator<LeasedMessage>,
+  seen: { settled: number },
+): Promise<number> {
+  let count = 0;
+  for (;;) {
+    const next = await iterator.next();
+    if (next.done) return count;
+    count++;
+    seen.settled++;
+    void next.value.ack();
+  }
+}
+
+describe('adaptive receive concurrency', () => {
+  it.each([20, 100, 1000])(
+    'idle (maxInFlight %i): one long poll per waitTime',
+    async (maxInFlight) => {
+      open = openStream({ maxInFlight, waitTime: 20 });
+      const next = open.iterator.next();
+      await vi.advanceTimersByTimeAsync(60_000 - 1);
+      // Three 20 s polls in 60 s: one at a time.
+      expect(open.fake.sent('ReceiveMessage')).toHaveLength(3);
+      expect(open.fake.pollsWaiting).toBe(1);
+      open.controller.abort();
+      await next;
+    },
+  );
+
+  it('ramps up while answers are full, to maxConcurrentReceives, then collapses to one', async () => {
+    const fake = new FakeSqs().enqueue(...sqsMessages(3_000));
+    const { client, seen } = distantFake(fake);
+    open = openStream({ client, maxInFlight: 1_000, maxConcurrentReceives: 6, waitTime: 20 }, fake);
+    const consumed = consume(open.iterator, seen);
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(fake.queued).toBe(0);
+    expect(seen.maxReceiving).toBe(6);
+    // Drained: every receive but one ended on its empty answer.
+    const before = fake.sent('ReceiveMessage').length;
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(fake.pollsWaiting).toBe(1);
+    expect(fake.sent('ReceiveMessage').length - before).toBeLessThanOrEqual(4);
+    open.controller.abort();
+    expect(await consumed).toBe(3_000);
+  });
+
+  it('grows no further than ceil(free slots / batchSize)', async () => {
+    const fake = new FakeSqs().enqueue(...sqsMessages(500));
+    const { client, seen } = distantFake(fake);
+    open = openStream({ client, maxInFlight: 30, batchSize: 10, waitTime: 20 }, fake);
+    const consumed = consume(open.iterator, seen);
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(fake.queued).toBe(0);
+    expect(seen.maxReceiving).toBeLessThanOrEqual(3);
+    expect(seen.maxPromised).toBeLessThanOrEqual(30);
+    open.controller.abort();
+    expect(await consumed).toBe(500);
+  });
+
+  it('never sends a receive without a free slot (maxInFlight 5, batchSize 2)', async () => {
+    const fake = new FakeSqs().enqueue(...sqsMessages(200));
+    const { client, seen } = distantFake(fake);
+    open = openStream({ client, maxInFlight: 5, batchSize: 2, waitTime: 20 }, fake);
+    const consumed = consume(open.iterator, seen);
+    await vi.advanceTimersByTimeAsync(20_000);
+    expect(fake.queued).toBe(0);
+    expect(seen.maxPromised).toBeLessThanOrEqual(5);
+    expect(seen.maxReceiving).toBeGreaterThan(1);
+    open.controller.abort();
+    expect(await consumed).toBe(200);
+  });
+
+  it('concurrentReceives fixes the count: that many polls even when idle', async () => {
+    open = openStream({ maxInFlight: 100, concurrentReceives: 3, waitTime: 20 });
+    const next = open.iterator.next();
+    await vi.advanceTimersByTimeAsync(60_000 - 1);
+    expect(open.fake.sent('ReceiveMessage')).toHaveLength(9);
+    expect(open.fake.pollsWaiting).toBe(3);
+    open.controller.abort();
+    await next;
+  });
+
+  it('under a listener, slow handlers hold their demand plus a batch per loop, no poll open', async () => {
+    const fake = new FakeSqs().enqueue(...sqsMessages(100));
+    const controller = new AbortController();
+    const stream = sqsMessagesOf(QUEUE_URL, {
+      client: fake.client,
+      signal: controller.signal,
+      waitTime: 20,
+      idleSleepMax: 0,
+      logger: silentLogger,
+      env: {},
+    });
+    const running: Array<() => void> = [];
+    const listening = perMessageListener(
+      () => new Promise<void>((resolve) => running.push(resolve)),
+      { workerThreads: 2, logger: silentLogger, env: {} },
+    )(stream);
+    // The listener starts after real I/O (it loads its optional parts lazily).
+    await vi.waitFor(() => expect(fake.queued).toBeLessThan(100), { timeout: 5_000 });
+    await vi.advanceTimersByTimeAsync(60_000);
+    // Room for ten receives in flight (2 + 10 × 10), but the handlers are busy: the demand plus
+    // a batch per loop (the first answer found the consumer waiting: two loops), and no long
+    // poll open for a stop to wait out.
+    expect(stream.config.maxInFlight).toBe(102);
+    expect(fake.queued).toBe(100 - 2 * 10);
+    expect(fake.pollsWaiting).toBe(0);
+    controller.abort();
+    for (const finish of running.splice(0)) finish();
+    await vi.advanceTimersByTimeAsync(60_000);
+    await listening;
+  });
+});
