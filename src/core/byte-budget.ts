@@ -5,6 +5,7 @@
  * it may return fits at SQS's largest size, so the budget holds however large the messages are.
  */
 import type { Message } from '@aws-sdk/client-sqs';
+import { attributesSize } from '../shared/message-attributes.js';
 import { SQS_MAX_MESSAGE_BYTES } from '../shared/sqs-limits.js';
 import type { Lease } from './lease.js';
 
@@ -49,16 +50,6 @@ export class ByteBudget {
  * plus each message attribute's name, data type and value.
  */
 export function messageBytes(message: Message): number {
-  let bytes = message.Body === undefined ? 0 : Buffer.byteLength(message.Body);
-  const attributes = message.MessageAttributes;
-  if (attributes === undefined) return bytes;
-  for (const name in attributes) {
-    const value = attributes[name];
-    bytes += Buffer.byteLength(name);
-    if (value === undefined) continue;
-    if (value.DataType !== undefined) bytes += Buffer.byteLength(value.DataType);
-    if (value.StringValue !== undefined) bytes += Buffer.byteLength(value.StringValue);
-    if (value.BinaryValue !== undefined) bytes += value.BinaryValue.byteLength;
-  }
-  return bytes;
+  const body = message.Body === undefined ? 0 : Buffer.byteLength(message.Body);
+  return body + attributesSize(message.MessageAttributes);
 }

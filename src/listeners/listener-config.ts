@@ -230,7 +230,7 @@ export function resolveListenerPolicy(options: ListenerBaseOptions): ListenerPol
     deadLetterQueueUrl,
     client: options.client,
     logger,
-    decoders: buildDecoders(options),
+    decoders: buildDecoders(options, logger),
     beforeHooks: NONE,
     tracing: listenerTracing(options.tracing, logger),
   };

@@ -110,23 +110,8 @@ export function payloadSizeAttribute(sizeBytes: number): MessageAttributeValue {
   return { DataType: 'Number', StringValue: String(sizeBytes) };
 }
 
-/**
- * The size SQS counts for message attributes, computed as the Extended Clients do: each name,
- * DataType and value, in bytes.
- */
-export function attributesSize(
-  attributes: Readonly<Record<string, MessageAttributeValue>> | undefined,
-): number {
-  let size = 0;
-  if (attributes === undefined) return size;
-  for (const [name, value] of Object.entries(attributes)) {
-    size += Buffer.byteLength(name);
-    if (value.DataType !== undefined) size += Buffer.byteLength(value.DataType);
-    if (value.StringValue !== undefined) size += Buffer.byteLength(value.StringValue);
-    if (value.BinaryValue !== undefined) size += value.BinaryValue.byteLength;
-  }
-  return size;
-}
+// The Extended Clients count attributes the way SQS does; so does the byte budget.
+export { attributesSize } from '../shared/message-attributes.js';
 
 /** `attributes` without the marker attributes (what the handler's `messageAttributes()` shows). */
 export function withoutMarkers(

@@ -98,3 +98,23 @@ function setOwn<T>(record: Record<string, T>, name: string, value: T): void {
     record[name] = value;
   }
 }
+
+/**
+ * The size SQS counts for message attributes against a message's 1 MiB limit (and the Extended
+ * Clients against their threshold): each name, DataType and value, in bytes.
+ */
+export function attributesSize(
+  attributes: Readonly<Record<string, MessageAttributeValue | undefined>> | undefined,
+): number {
+  let size = 0;
+  if (attributes === undefined) return size;
+  for (const name in attributes) {
+    size += Buffer.byteLength(name);
+    const value = attributes[name];
+    if (value === undefined) continue;
+    if (value.DataType !== undefined) size += Buffer.byteLength(value.DataType);
+    if (value.StringValue !== undefined) size += Buffer.byteLength(value.StringValue);
+    if (value.BinaryValue !== undefined) size += value.BinaryValue.byteLength;
+  }
+  return size;
+}

@@ -53,7 +53,7 @@ function standard(validate: (value: unknown) => unknown, vendor = 'test') {
 }
 
 async function rejection(schema: unknown, body: string): Promise<unknown> {
-  const decode = schemaDecoder({ schema: schema as never, logger: silentLogger })!;
+  const decode = schemaDecoder({ schema: schema as never }, silentLogger)!;
   try {
     await decode(fakeMessage(body));
   } catch (error) {
@@ -67,9 +67,9 @@ const SCHEMA_ALLOWED =
 
 describe('the schema option at start-up', () => {
   it('no schema: no decoder at all (nothing runs per message)', () => {
-    expect(schemaDecoder({})).toBeUndefined();
-    expect(schemaDecoder({ schema: undefined })).toBeUndefined();
-    expect(buildDecoders({})).toEqual([]);
+    expect(schemaDecoder({}, silentLogger)).toBeUndefined();
+    expect(schemaDecoder({ schema: undefined }, silentLogger)).toBeUndefined();
+    expect(buildDecoders({}, silentLogger)).toEqual([]);
     expect(resolveListenerPolicy({ env: {} }).decoders).toEqual([]);
     expect(resolveListenerPolicy({ env: {}, schema: z.string() }).decoders).toHaveLength(1);
   });
@@ -138,7 +138,7 @@ describe('the schema option at start-up', () => {
         validate: (value: unknown) => ({ value }),
       },
     });
-    const decode = schemaDecoder({ schema: callable, logger: silentLogger })!;
+    const decode = schemaDecoder({ schema: callable }, silentLogger)!;
     const message = fakeMessage('{"a":1}');
     expect(decode(message)).toBeUndefined();
     expect(message.data).toEqual({ a: 1 });
@@ -147,10 +147,10 @@ describe('the schema option at start-up', () => {
 
 describe('validating a body', () => {
   it('a synchronous validator returns no promise; data is the output, json the body', () => {
-    const decode = schemaDecoder({
-      schema: z.object({ n: z.string().transform(Number) }),
-      logger: silentLogger,
-    })!;
+    const decode = schemaDecoder(
+      { schema: z.object({ n: z.string().transform(Number) }) },
+      silentLogger,
+    )!;
     const message = fakeMessage('{"n":"42"}');
     expect(decode(message)).toBeUndefined();
     expect(message.data).toEqual({ n: 42 });
@@ -167,7 +167,7 @@ describe('validating a body', () => {
         return { value };
       },
     };
-    const decode = schemaDecoder({ schema: { '~standard': props }, logger: silentLogger })!;
+    const decode = schemaDecoder({ schema: { '~standard': props } }, silentLogger)!;
     await decode(fakeMessage('[1,2]'));
     expect(seen).toEqual([true, [1, 2]]);
   });
@@ -199,7 +199,7 @@ describe('validating a body', () => {
         throw thrown;
       }),
     ]) {
-      const decode = schemaDecoder({ schema, logger })!;
+      const decode = schemaDecoder({ schema }, logger)!;
       await expect(Promise.resolve().then(() => decode(fakeMessage('{}', 'm-7')))).rejects.toBe(
         thrown,
       );

@@ -4,17 +4,18 @@
  * schema, which must see the final body. Each factory returns `undefined` when its option is
  * off, so a listener without any pays nothing.
  */
+import type { Logger } from '../../shared/logger.js';
 import type { ListenerBaseOptions } from '../listener-config.js';
 import type { Decoder } from '../stages/decode.js';
 import { largePayloadDecoder } from './large-payload.js';
 import { schemaDecoder } from './schema.js';
 import { snsEnvelopeDecoder } from './sns-envelope.js';
 
-export function buildDecoders(options: ListenerBaseOptions): readonly Decoder[] {
+export function buildDecoders(options: ListenerBaseOptions, logger: Logger): readonly Decoder[] {
   const decoders = [
     snsEnvelopeDecoder(options),
-    largePayloadDecoder(options),
-    schemaDecoder(options),
+    largePayloadDecoder(options, logger),
+    schemaDecoder(options, logger),
   ];
   return decoders.filter((decoder): decoder is Decoder => decoder !== undefined);
 }

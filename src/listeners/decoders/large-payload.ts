@@ -25,15 +25,16 @@ import {
 } from '../../payloads/pointer.js';
 import { defaultS3Client, deletePayload, getPayload, loadS3 } from '../../payloads/s3.js';
 import { isInstance, toError } from '../../shared/errors.js';
-import { createDebugLogger, type Logger } from '../../shared/logger.js';
+import type { Logger } from '../../shared/logger.js';
 import type { ListenerBaseOptions } from '../listener-config.js';
 import type { Decoder } from '../stages/decode.js';
 
-export function largePayloadDecoder(options: ListenerBaseOptions): Decoder | undefined {
+export function largePayloadDecoder(
+  options: ListenerBaseOptions,
+  logger: Logger,
+): Decoder | undefined {
   const config = resolveLargePayloads(options.largePayloads);
   if (config === undefined) return undefined;
-  const logger =
-    options.logger ?? createDebugLogger({ component: 'listener', env: options.env ?? process.env });
   // Loaded at start-up, so that a missing peer dependency shows in the logs at once rather
   // than at the first pointer (which then fails, retryably, with the same error).
   loadS3().catch((error: unknown) => {

@@ -16,19 +16,17 @@
 import { decodedData, type LeasedMessage } from '../../core/leased-message.js';
 import { readProperty } from '../../shared/describe.js';
 import { ConfigError, describeValue, toError } from '../../shared/errors.js';
-import { createDebugLogger } from '../../shared/logger.js';
+import type { Logger } from '../../shared/logger.js';
 import type { ListenerBaseOptions } from '../listener-config.js';
 import { clip, notJsonRejection, schemaRejection } from '../schema/issues.js';
 import type { MessageSchemaProps } from '../schema/standard-schema.js';
 import type { Decoder } from '../stages/decode.js';
 
 /** `undefined` without a `schema` option: the decode stage then runs nothing of this. */
-export function schemaDecoder(options: ListenerBaseOptions): Decoder | undefined {
+export function schemaDecoder(options: ListenerBaseOptions, logger: Logger): Decoder | undefined {
   if (options.schema === undefined) return undefined;
   const props = standardProps(options.schema);
   const vendor = clip(describeValue(props.vendor), 40);
-  const logger =
-    options.logger ?? createDebugLogger({ component: 'listener', env: options.env ?? process.env });
 
   const threw = (message: LeasedMessage, error: unknown): never => {
     logger.error(

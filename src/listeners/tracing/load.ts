@@ -4,6 +4,7 @@
  * loads nothing more, and a missing package only turns tracing off (debug log), never fails.
  */
 import type * as Api from '@opentelemetry/api';
+import { describeError } from '../../shared/describe.js';
 import type { Logger } from '../../shared/logger.js';
 
 export type OtelApi = typeof Api;
@@ -15,7 +16,7 @@ let xray: Promise<Propagator | undefined> | undefined;
 
 function missing(logger: Logger, name: string, what: string, error: unknown): undefined {
   logger.debug(`${name} could not be loaded: ${what}`, {
-    error: error instanceof Error ? error.message : String(error),
+    error: describeError(error),
   });
   return undefined;
 }
