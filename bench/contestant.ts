@@ -1,5 +1,5 @@
 /**
- * Child-process entry for one contestant run: `node --import tsx bench/contestant.ts '<json>'`.
+ * Child-process entry for one contestant run: `node bench/.build/contestant.js '<json>'`.
  * A process per run makes CPU time and peak RSS the contestant's own (not the orchestrator's,
  * not fauxqs's, not the previous run's). Reports a ContestantResult over IPC.
  */

@@ -21,6 +21,7 @@ import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { buildChildren } from './build-children.js';
 import {
   BASELINE,
   CONTESTANTS,
@@ -90,7 +91,7 @@ const workloads = args.workload.split(',').map((name) => {
 const contestantsFor = (w: Workload) =>
   (args.contestant?.split(',') ?? w.contestants ?? DEFAULT_CONTESTANTS).map(contestantByName);
 
-/** Children run TypeScript through tsx's loader, like the parent. */
+/** The fauxqs server runs its TypeScript through tsx's loader, like the parent. */
 function forkTs(script: string, argv: string[], nodeFlags: string[] = []): ChildProcess {
   return fork(join(here, script), argv, {
     execArgv: ['--import', 'tsx', ...nodeFlags],
@@ -98,6 +99,9 @@ function forkTs(script: string, argv: string[], nodeFlags: string[] = []): Child
     stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
   });
 }
+
+/** Contestants run compiled, on plain node (see build-children.ts). */
+const contestantScript = await buildChildren();
 
 interface Server {
   endpoint: string;
@@ -137,7 +141,11 @@ function runChild(input: ContestantInput, timeoutMs: number): Promise<Contestant
       '--expose-gc',
       ...(process.env.BENCH_CHILD_FLAGS ?? '').split(' ').filter(Boolean),
     ];
-    const child = forkTs('contestant.ts', [JSON.stringify(input)], flags);
+    const child = fork(contestantScript, [JSON.stringify(input)], {
+      execArgv: flags,
+      env: childEnv,
+      stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
+    });
     let stderr = '';
     let message: ChildMessage | undefined;
     child.stderr?.on('data', (d: Buffer) => {

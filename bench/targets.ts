@@ -10,6 +10,7 @@
  * before a change that must not slow them down, never to make a missed target hold.
  */
 import os from 'node:os';
+import { resolveNumber, SPECS } from '../src/shared/config.js';
 import type { ContestantEntry } from './contestants/index.js';
 import { BASELINE } from './contestants/index.js';
 import type { Summary } from './report.js';
@@ -270,13 +271,13 @@ export function checkTargets(
     if (s.failed === s.runs) continue;
     const rss = s.peakRssMb.median;
     const label = `large peak RSS MB ≤ maxInFlightBytes + ${LARGE_RSS_HEADROOM_MB} MB`;
-    // Lights up once the library has the option and the contestants pass it (issue 14).
-    const bytes = Number(s.options.maxInFlightBytes);
-    if (!Number.isFinite(bytes) || bytes <= 0) {
-      notYet(label, s.contestant, rss.toFixed(0), 'n/a until maxInFlightBytes exists');
-      continue;
-    }
-    const limit = bytes / 1e6 + LARGE_RSS_HEADROOM_MB;
+    // The contestant's own setting, else the library's default (or MAX_IN_FLIGHT_BYTES in the
+    // environment the children inherit).
+    const bytes =
+      Number(s.options.maxInFlightBytes) ||
+      resolveNumber(SPECS.maxInFlightBytes, undefined, process.env);
+    // Peak RSS is reported in MiB (bytes / 2^20), so is the budget here.
+    const limit = bytes / 1_048_576 + LARGE_RSS_HEADROOM_MB;
     add(label, s.contestant, rss, limit, rss <= limit, 0);
   }
 

@@ -29,7 +29,7 @@ export type {
 } from './core/leased-message.js';
 export { LeasedMessage, LeasedMessage as SqsMessage } from './core/leased-message.js';
 export { SqsMessageStream, sqsMessages } from './core/sqs-messages.js';
-export type { StreamStats } from './core/stats.js';
+export type { ReceiveCountHistogram, StreamStats } from './core/stats.js';
 export type { SqsMessagesOptions, StreamConfig } from './core/stream-config.js';
 export type { BatchHandler, BatchListenerOptions } from './listeners/batch.js';
 export { batchListener } from './listeners/batch.js';
@@ -74,6 +74,7 @@ export type { ListenerMode, RegisteredListener, SqsListenerOptions } from './run
 export { clearListeners, registeredListeners, sqsListener } from './runner/registry.js';
 export type { ListenerRunReport, RunListenersOptions } from './runner/run-listeners.js';
 export { runListeners } from './runner/run-listeners.js';
+export type { TaskProtectionOptions } from './runner/task-protection.js';
 export type { LeaseLostReason, SqsListenerErrorOptions, ValidationIssue } from './shared/errors.js';
 export {
   ConfigError,
@@ -93,3 +94,10 @@ export type {
 } from './shared/message-attributes.js';
 export type { EnvelopeMode, SnsNotification } from './shared/sns-envelope.js';
 export { SnsEnvelopeError } from './shared/sns-envelope.js';
+export type { QueueStats } from './tools/queue-stats.js';
+export { queueStats } from './tools/queue-stats.js';
+export type { RedriveOptions, RedriveResult } from './tools/redrive.js';
+export { redrive } from './tools/redrive.js';
+export { RedriveError } from './tools/redrive-error.js';
+export type { RedriveMessageError, RedriveSummary } from './tools/redrive-summary.js';
+export type { MessageMoveTaskStarted } from './tools/server-redrive.js';

@@ -129,6 +129,13 @@ export class ReceiveSession implements AsyncIterableIterator<LeasedMessage> {
     return this.receiver.bytes.inUse;
   }
 
+  /** Received and not handed out yet (a lease lost while buffered waits here to be skipped). */
+  get buffered(): number {
+    let n = 0;
+    for (const { lease } of this.buffer) if (lease.state === 'buffered') n++;
+    return n;
+  }
+
   // ---- AsyncIterator -------------------------------------------------------------------------
 
   [Symbol.asyncIterator](): this {
@@ -172,6 +179,7 @@ export class ReceiveSession implements AsyncIterableIterator<LeasedMessage> {
 
   private accept(messages: Message[], receivedAtMs: number, origin: MessageOrigin): number {
     let count = 0;
+    let largest = 0;
     for (const raw of messages) {
       if (!raw.ReceiptHandle || !raw.MessageId) continue;
       const { visibilitySecs } = this.config;
@@ -181,9 +189,12 @@ export class ReceiveSession implements AsyncIterableIterator<LeasedMessage> {
       if (this.config.envelope) unwrapSnsEnvelope(message, this.config.envelope);
       this.buffer.push({ lease, message });
       this.leases.track(lease);
-      this.receiver.bytes.add(lease, messageBytes(raw));
+      const bytes = messageBytes(raw);
+      if (bytes > largest) largest = bytes;
+      this.receiver.bytes.add(lease, bytes);
       count++;
     }
+    this.receiver.bytes.observe(largest);
     if (messages.length > 0) this.messageReady.wake();
     return count;
   }

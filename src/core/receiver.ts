@@ -9,6 +9,7 @@
  * `maxConcurrentReceives`, so a busy queue on a distant endpoint gets enough requests in flight;
  * each empty answer ends a loop, down to one.
  */
+import { setMaxListeners } from 'node:events';
 import { type Message, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import {
   CREDENTIALS_ATTEMPTS,
@@ -54,6 +55,8 @@ export class Receiver {
   private readonly receiving = new AbortController();
   private readonly slotsChanged = new Wakeup();
   private readonly loops = new Set<Promise<void>>();
+  /** What each receive in flight does when the session stops (see receiveAbort). */
+  private readonly onStopOfReceives = new Set<() => void>();
   /** Loops running; changed synchronously when one is added or decides to end. */
   private polls = 0;
   /** What maxInFlightBytes counts; the session adds each message's bytes on receive. */
@@ -77,6 +80,9 @@ export class Receiver {
     private readonly deps: ReceiverDeps,
   ) {
     this.bytes = new ByteBudget(config.maxInFlightBytes);
+    // Each loop's back-off or idle sleep listens on this signal: up to maxConcurrentReceives at
+    // once, past Node's default of ten (which would warn of a leak that is not one).
+    setMaxListeners(config.maxConcurrentReceives + 10, this.receiving.signal);
   }
 
   /** Leased, unsettled messages of this session (buffered or handed out). */
@@ -93,6 +99,8 @@ export class Receiver {
   stop(atMs: number): void {
     this.stoppedAtMs = atMs;
     this.receiving.abort();
+    for (const onStop of this.onStopOfReceives) onStop();
+    this.onStopOfReceives.clear();
     this.slotsChanged.wake();
   }
 
@@ -272,12 +280,12 @@ export class Receiver {
    * poll open anyway, see abortedPollsOpenUntilMs), unless a finite shutdownTimeout ends first.
    */
   private receiveAbort(sentAtMs: number): { signal: AbortSignal; dispose: () => void } {
-    const stopping = this.receiving.signal;
     const controller = new AbortController();
     let timer: NodeJS.Timeout | undefined;
     const abortIn = (waitMs: number) => {
-      if (waitMs <= 0) controller.abort(stopping.reason);
-      else timer = setTimeout(() => controller.abort(stopping.reason), waitMs);
+      const abort = () => controller.abort(this.receiving.signal.reason);
+      if (waitMs <= 0) abort();
+      else timer = setTimeout(abort, waitMs);
     };
     const onStop = () => {
       if (this.config.openPollsOnStop === 'abort') {
@@ -288,12 +296,14 @@ export class Receiver {
       const stoppedAtMs = this.stoppedAtMs ?? monotonicNow();
       if (Number.isFinite(budgetMs)) abortIn(stoppedAtMs + budgetMs - monotonicNow());
     };
-    if (stopping.aborted) onStop();
-    else stopping.addEventListener('abort', onStop, { once: true });
+    // stop() calls these itself: one abort listener per receive on the shared signal would pass
+    // Node's limit of ten (and warn) with more receives in flight.
+    if (this.receiving.signal.aborted) onStop();
+    else this.onStopOfReceives.add(onStop);
     return {
       signal: controller.signal,
       dispose: () => {
-        stopping.removeEventListener('abort', onStop);
+        this.onStopOfReceives.delete(onStop);
         clearTimeout(timer);
       },
     };

@@ -9,7 +9,7 @@ import {
 import type { LeasedMessage } from './leased-message.js';
 import { QueueAttributes } from './queue-info.js';
 import { ReceiveSession } from './receive-session.js';
-import { StatsRecorder, type StreamStats } from './stats.js';
+import { copyHistogram, StatsRecorder, type StreamStats } from './stats.js';
 import {
   declareDemand,
   defaultClient,
@@ -94,15 +94,29 @@ export class SqsMessageStream extends AsyncIterableX<LeasedMessage> {
     return session;
   }
 
-  /** Counters over every iteration of this stream; `inFlight` and `bytesInFlight` as they are now. */
+  /**
+   * Counters over every iteration of this stream; the gauges (`inFlight`, `bytesInFlight`,
+   * `buffered`, `secondsSinceLastReceive`) as they are now.
+   */
   stats(): StreamStats {
     let inFlight = 0;
     let bytesInFlight = 0;
+    let buffered = 0;
     for (const session of this.sessions) {
       inFlight += session.inFlight;
       bytesInFlight += session.bytesInFlight;
+      buffered += session.buffered;
     }
-    return { ...this.counters.counts, inFlight, bytesInFlight };
+    const counts = this.counters.counts;
+    const since = counts.lastReceiveAt?.getTime() ?? this.counters.createdAtMs;
+    return {
+      ...counts,
+      receiveCounts: copyHistogram(counts.receiveCounts),
+      inFlight,
+      bytesInFlight,
+      buffered,
+      secondsSinceLastReceive: Math.max(0, Date.now() - since) / 1000,
+    };
   }
 
   /**

@@ -81,14 +81,16 @@ export interface SqsMessagesOptions {
    * The most ReceiveMessage calls in flight at once (1–100). One long poll runs while the queue
    * is idle; while receives come back full and slots are free, more are added, up to
    * ceil(free slots / batchSize) and this cap; an empty answer takes them back to one. Env
-   * `MAX_CONCURRENT_RECEIVES`, default 10.
+   * `MAX_CONCURRENT_RECEIVES`, default 20 (enough for a busy queue 25 ms away).
    */
   maxConcurrentReceives?: number;
   /**
    * The most bytes of leased, unsettled messages: bodies and message attributes (names, types
    * and values, as SQS counts them), plus payloads the listener's `largePayloads` fetched from
-   * S3. No receive is sent unless it fits, counting each message it may return at SQS's 1 MiB
-   * maximum. At least 10485760 (one receive of ten 1 MiB messages). Env `MAX_IN_FLIGHT_BYTES`,
+   * S3. No receive is sent unless the messages it asks for fit, each counted at the largest
+   * message of recent receives (256 KiB until the first answer), and receives in flight together
+   * may bring at most an eighth of it (always at least one receive). At least 10485760 (one
+   * receive of ten 1 MiB messages). Env `MAX_IN_FLIGHT_BYTES`,
    * default 134217728 (128 MiB: fits a 0.5 GB Fargate task).
    */
   maxInFlightBytes?: number;

@@ -17,7 +17,9 @@ import {
 import type { Listener } from './per-message.js';
 import { PipelineContext, PipelineRun, runPipeline } from './pipeline.js';
 import { batchGatherer } from './scheduling/batch-gatherer.js';
+import { CappedPuller } from './scheduling/capped-puller.js';
 import { BrokenGroups, fifoGroupOf, releaseUnhandled } from './scheduling/fifo.js';
+import { groupCapFor } from './scheduling/group-cap.js';
 import { GroupTurns } from './scheduling/group-turns.js';
 import { Puller } from './scheduling/puller.js';
 import { runPool } from './scheduling/worker-pool.js';
@@ -76,7 +78,10 @@ export function batchListener<T = unknown>(
   const { batchSize, batchWindowMs } = resolveBatchOptions(options, env);
   // The schema decoder set every message's `data` to T before the handler runs.
   const stages = assembleStages('batch', handler as BatchHandler, policy);
-  const held = policy.workerThreads * batchSize;
+  // maxConcurrentPerGroup parks up to as many messages as the batches hold (see GroupCap):
+  // declared too, so that a default maxInFlight keeps its room for receives.
+  const handlersHold = policy.workerThreads * batchSize;
+  const held = handlersHold * (policy.maxConcurrentPerGroup === undefined ? 1 : 2);
 
   const listener: Listener = async (source) => {
     declareDemandTo(source, held);
@@ -86,6 +91,9 @@ export function batchListener<T = unknown>(
     const broken = new BrokenGroups();
     context.broken = broken;
     const puller = new Puller(source[Symbol.asyncIterator]());
+    // maxConcurrentPerGroup: batches are gathered through the cap (fair queues' groups).
+    const cap = groupCapFor(context, handlersHold);
+    const capped = cap === undefined ? undefined : new CappedPuller(puller, cap);
     const turns = new GroupTurns();
     let started = false;
 
@@ -111,12 +119,15 @@ export function batchListener<T = unknown>(
         if (current.length > 0) await runPipeline(stages, new PipelineRun(current), context);
       } finally {
         done();
+        capped?.finished(gathered);
       }
     };
 
     try {
-      await runPool(batchGatherer(puller, batchSize, batchWindowMs), policy.workerThreads, handle);
+      const gather = batchGatherer(capped ?? puller, batchSize, batchWindowMs);
+      await runPool(gather, policy.workerThreads, handle);
     } catch (error) {
+      capped?.end();
       await context.close();
       tracing?.close();
       await puller.stop();

@@ -53,6 +53,16 @@ export const LISTENER_SPECS = {
     integer: false,
     unit: 'seconds; 0 = no timeout',
   },
+  maxConcurrentPerGroup: {
+    option: 'maxConcurrentPerGroup',
+    env: 'MAX_CONCURRENT_PER_GROUP',
+    // Unset: no cap. An explicit Infinity is rejected (max is finite); leave it unset instead.
+    default: Number.POSITIVE_INFINITY,
+    min: 1,
+    max: 10_000,
+    integer: true,
+    unit: 'messages of one MessageGroupId in running handlers',
+  },
 } satisfies Record<string, NumberSpec>;
 
 /**
@@ -70,6 +80,24 @@ export interface ListenerBaseOptions<T = unknown> {
   schema?: MessageSchema<T>;
   /** Handlers (per-message) or batches (batch mode) running at once. Env `WORKER_THREADS`, default 4. */
   workerThreads?: number;
+  /**
+   * Fair queues: most messages of one `MessageGroupId` in running handler calls at once, so one
+   * noisy tenant cannot take every worker. Applies to group ids on standard queues; FIFO groups
+   * always run one at a time, so on a FIFO queue it is ignored (a debug note says so). Counts
+   * messages, in batch mode too. Messages without a group id are not capped. A message of a
+   * group at its cap waits in the listener, leased, up to about a second of the group's work
+   * (and, for all groups, no more than the handlers hold); further ones are given back with a
+   * delay paced by the group's handler time (counted as `deferred`), so that a noisy backlog
+   * cannot fill `maxInFlight` and keep the quiet groups from being received. A deferral never
+   * leaves a message without a retry before its redrive policy's `maxReceiveCount`. See
+   * docs/fair-queues.md. Env `MAX_CONCURRENT_PER_GROUP`; default: no cap.
+   *
+   * @example
+   * ```ts
+   * perMessageListener(handle, { workerThreads: 10, maxConcurrentPerGroup: 2 });
+   * ```
+   */
+  maxConcurrentPerGroup?: number;
   /**
    * Seconds a handler call may run. When it passes, the messages' `signal` aborts (reason
    * `handlerTimeout`), they are given back as failures, and a late `ack()` rejects. The slot is
@@ -137,6 +165,11 @@ export function resolveWorkerThreads(explicit: unknown, env: Env | undefined): n
   return resolveNumber(LISTENER_SPECS.workerThreads, explicit, env ?? process.env);
 }
 
+function resolveGroupCap(explicit: unknown, env: Env): number | undefined {
+  const cap = resolveNumber(LISTENER_SPECS.maxConcurrentPerGroup, explicit, env);
+  return Number.isFinite(cap) ? cap : undefined;
+}
+
 /** What a listener reports when its source ends. */
 export interface ListenerResult {
   /** Messages handed to the handler (filtered ones excluded). */
@@ -151,6 +184,11 @@ export interface ListenerResult {
   filtered: number;
   /** FIFO: messages released unhandled because an earlier message of their group failed. */
   released: number;
+  /**
+   * `maxConcurrentPerGroup`: messages given back unhandled because their group was at its cap
+   * (they come back later), or waiting for their group at a shutdown. Present only with the cap.
+   */
+  deferred?: number;
 }
 
 export function emptyResult(): ListenerResult {
@@ -160,6 +198,8 @@ export function emptyResult(): ListenerResult {
 /** Everything the adapters need to turn a handler's outcome into settling, resolved once. */
 export interface ListenerPolicy {
   workerThreads: number;
+  /** `undefined`: no cap. */
+  maxConcurrentPerGroup: number | undefined;
   handlerTimeoutMs: number;
   retry: ResolvedRetryPolicy | undefined;
   filter: ListenerBaseOptions['filter'];
@@ -220,6 +260,7 @@ export function resolveListenerPolicy(options: ListenerBaseOptions): ListenerPol
   const logger = options.logger ?? createDebugLogger({ component: 'listener', env });
   return {
     workerThreads: resolveWorkerThreads(options.workerThreads, env),
+    maxConcurrentPerGroup: resolveGroupCap(options.maxConcurrentPerGroup, env),
     handlerTimeoutMs:
       resolveNumber(LISTENER_SPECS.handlerTimeout, options.handlerTimeout, env) * 1000,
     retry: resolveRetryPolicy(options.retry),

@@ -14,6 +14,7 @@ import {
 } from './listener-config.js';
 import { PipelineContext, PipelineRun, runPipeline } from './pipeline.js';
 import { releaseUnhandled } from './scheduling/fifo.js';
+import { groupCapFor } from './scheduling/group-cap.js';
 import { GroupLanes } from './scheduling/group-lanes.js';
 import { Puller } from './scheduling/puller.js';
 import { readQueueInfoAtStart } from './stages/give-up.js';
@@ -52,7 +53,9 @@ export function perMessageListener<T = unknown>(
     (messages) => handler(messages[0] as LeasedMessage<T>),
     policy,
   );
-  const held = policy.workerThreads;
+  // maxConcurrentPerGroup parks up to as many messages as the workers hold (see GroupCap):
+  // declared too, so that a default maxInFlight keeps its room for receives.
+  const held = policy.workerThreads * (policy.maxConcurrentPerGroup === undefined ? 1 : 2);
 
   const listener: Listener = async (source) => {
     declareDemandTo(source, held);
@@ -64,6 +67,7 @@ export function perMessageListener<T = unknown>(
       policy.workerThreads,
       (message) => runPipeline(stages, new PipelineRun([message]), context),
       (message) => releaseUnhandled(message, context),
+      groupCapFor(context, policy.workerThreads),
     );
     let started = false;
     try {

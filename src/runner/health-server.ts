@@ -5,6 +5,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { type Env, type NumberSpec, resolveNumber } from '../shared/config.js';
 import { formatMetrics, type ListenerMetrics, PROMETHEUS_CONTENT_TYPE } from './prometheus.js';
 
 /** The `health` option of `runListeners()`. */
@@ -19,6 +20,15 @@ export interface HealthOptions {
    * orchestrator to replace a task that lost its credentials or network.
    */
   unhealthyAfterSecs?: number;
+  /**
+   * `/health` turns 503 when a listener wants messages (nothing in flight, or a receive sent
+   * since the last success) yet no receive has succeeded for this many seconds: a stuck
+   * consumer (receives that hang, or keep failing). A listener whose every slot is taken sends
+   * no receive and stays healthy. Env `HEALTH_STUCK_AFTER_SECS`. Default: three poll cycles of
+   * the slowest listener (`waitTime` + `idleSleepMax`), at least 60; allowed: more than one
+   * cycle plus a second, up to 86,400.
+   */
+  stuckAfterSecs?: number;
   /** Called with the server's base URL once it listens (useful with `port: 0`). */
   onListening?: (url: string) => void;
 }
@@ -29,6 +39,38 @@ export interface HealthSource {
   draining(): boolean;
   /** When the run started, ms: receives failing since then count as failing. */
   startedAtMs: number;
+  /** See `HealthOptions.stuckAfterSecs` (resolved with {@link resolveStuckAfterSecs}), in ms. */
+  stuckAfterMs: number;
+}
+
+/** A listener's poll cycle, for the stuck check's default and lower bound. */
+export interface PollCycle {
+  waitTime: number;
+  idleSleepMax: number;
+}
+
+const MAX_STUCK_AFTER_SECS = 86_400;
+
+/**
+ * `stuckAfterSecs` (option > `HEALTH_STUCK_AFTER_SECS` > default), in seconds. It must be longer
+ * than the slowest listener's poll cycle: an idle long poll on an empty queue would look stuck.
+ */
+export function resolveStuckAfterSecs(
+  options: Pick<HealthOptions, 'stuckAfterSecs'>,
+  env: Env,
+  listeners: readonly PollCycle[],
+): number {
+  const cycle = Math.max(0, ...listeners.map((l) => l.waitTime + l.idleSleepMax));
+  const spec: NumberSpec = {
+    option: 'health.stuckAfterSecs',
+    env: 'HEALTH_STUCK_AFTER_SECS',
+    default: Math.max(60, 3 * cycle),
+    min: cycle + 1,
+    max: MAX_STUCK_AFTER_SECS,
+    integer: false,
+    unit: 'seconds; more than waitTime + idleSleepMax of every listener',
+  };
+  return resolveNumber(spec, options.stuckAfterSecs, env);
 }
 
 /** The listening server. */
@@ -39,37 +81,52 @@ export interface HealthServer {
 
 /** The body of `/health`: the overall status and each listener's. */
 export interface HealthReport {
+  /** `failing` when any listener is `failing` or `stuck`; `draining` after a stop, whatever else. */
   status: 'ok' | 'draining' | 'failing';
-  listeners: Array<{ name: string; status: 'ok' | 'failing'; lastReceiveAt: string | null }>;
+  /**
+   * Each listener: `failing` (its receives keep failing), `stuck` (it wants messages and no
+   * receive succeeded for `stuckAfterSecs`: receives that hang or keep failing), or `ok`.
+   */
+  listeners: Array<{
+    name: string;
+    status: 'ok' | 'failing' | 'stuck';
+    lastReceiveAt: string | null;
+  }>;
 }
 
 /**
  * The health of each listener, from its stream's receive events as `StreamStats` records them
- * (`lastReceiveAt` from `received`, `lastReceiveErrorAt` from a retried `receiveFailed`).
+ * (`lastReceiveAt` from `received`, `lastReceiveErrorAt` from a retried `receiveFailed`,
+ * `receivePending` from `receiveSent` until the next `received`).
  */
 export function healthReport(
   source: HealthSource,
   nowMs: number,
   unhealthyAfterMs: number,
 ): HealthReport {
+  const draining = source.draining();
   const listeners = source.listeners().map((l) => {
     const ok = l.stats.lastReceiveAt?.getTime();
     const failedAt = l.stats.lastReceiveErrorAt?.getTime();
+    const quietMs = nowMs - (ok ?? source.startedAtMs);
     // Failing = the latest receive failed, and none succeeded for the whole grace period. A
     // listener that is busy (maxInFlight reached) sends no receives and stays healthy.
     const failing =
-      failedAt !== undefined &&
-      (ok === undefined || failedAt > ok) &&
-      nowMs - (ok ?? source.startedAtMs) >= unhealthyAfterMs;
+      failedAt !== undefined && (ok === undefined || failedAt > ok) && quietMs >= unhealthyAfterMs;
+    // Stuck = it has free slots (nothing in flight, or it sent a receive that has not succeeded
+    // since), yet nothing succeeded for stuckAfterMs. Every slot taken: no receive is sent, so
+    // none is expected to succeed. A stop aborts the receives: not stuck while draining.
+    const wantsMessages = l.stats.inFlight === 0 || l.stats.receivePending;
+    const stuck = !draining && wantsMessages && quietMs >= source.stuckAfterMs;
     return {
       name: l.name,
-      status: failing ? ('failing' as const) : ('ok' as const),
+      status: failing ? ('failing' as const) : stuck ? ('stuck' as const) : ('ok' as const),
       lastReceiveAt: l.stats.lastReceiveAt?.toISOString() ?? null,
     };
   });
-  const status = source.draining()
+  const status = draining
     ? 'draining'
-    : listeners.some((l) => l.status === 'failing')
+    : listeners.some((l) => l.status !== 'ok')
       ? 'failing'
       : 'ok';
   return { status, listeners };

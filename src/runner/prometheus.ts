@@ -29,7 +29,7 @@ interface Sample {
 interface Family {
   name: string;
   help: string;
-  type: 'counter' | 'gauge' | 'summary';
+  type: 'counter' | 'gauge' | 'summary' | 'histogram';
   samples: Sample[];
 }
 
@@ -51,6 +51,23 @@ const COUNTERS: Array<[string, CounterKey, string]> = [
   ['lease_extensions_total', 'extended', 'Visibility extensions SQS confirmed.'],
   ['leases_lost_total', 'lost', 'Leases that ended before the message was settled.'],
   ['messages_released_total', 'released', 'Messages given back unhandled (shutdown).'],
+  ['empty_receives_total', 'emptyReceives', 'ReceiveMessage requests answered with no message.'],
+];
+
+/** Stream gauges read from `stats()` at scrape time. */
+const GAUGES: Array<[string, CounterKey, string]> = [
+  ['messages_in_flight', 'inFlight', 'Leased, unsettled messages (buffered or in a handler).'],
+  ['messages_buffered', 'buffered', 'Messages received and not yet handed to a handler.'],
+  [
+    'message_bytes_in_flight',
+    'bytesInFlight',
+    'Bytes of leased, unsettled messages (bodies, attributes, S3 payloads).',
+  ],
+  [
+    'seconds_since_last_receive',
+    'secondsSinceLastReceive',
+    'Seconds since a ReceiveMessage last succeeded, empty or not (since start before the first).',
+  ],
 ];
 
 /** Renders every listener's metrics, plus whether the runner is draining. */
@@ -61,18 +78,20 @@ export function formatMetrics(listeners: readonly ListenerMetrics[], draining: b
     type: 'counter',
     samples: listeners.map((l) => ({ labels: labelsOf(l), value: l.stats[key] })),
   }));
+  for (const [name, key, help] of GAUGES) {
+    families.push({
+      name,
+      help,
+      type: 'gauge',
+      samples: listeners.map((l) => ({ labels: labelsOf(l), value: l.stats[key] })),
+    });
+  }
   families.push(
     {
-      name: 'messages_in_flight',
-      help: 'Leased, unsettled messages (buffered or in a handler).',
-      type: 'gauge',
-      samples: listeners.map((l) => ({ labels: labelsOf(l), value: l.stats.inFlight })),
-    },
-    {
-      name: 'message_bytes_in_flight',
-      help: 'Bytes of leased, unsettled messages (bodies, attributes, S3 payloads).',
-      type: 'gauge',
-      samples: listeners.map((l) => ({ labels: labelsOf(l), value: l.stats.bytesInFlight })),
+      name: 'message_receive_count',
+      help: 'ApproximateReceiveCount of messages as received: redeliveries and poison messages.',
+      type: 'histogram',
+      samples: listeners.flatMap((l) => receiveCountSamples(l)),
     },
     {
       name: 'last_receive_timestamp_seconds',
@@ -122,6 +141,25 @@ export function formatMetrics(listeners: readonly ListenerMetrics[], draining: b
     },
   );
   return families.map(render).join('');
+}
+
+/**
+ * The histogram's samples: cumulative `_bucket`s by `le` (ending with +Inf, which equals
+ * `_count`), then `_sum` and `_count`, as the text format wants them.
+ */
+function receiveCountSamples(listener: ListenerMetrics): Sample[] {
+  const labels = labelsOf(listener);
+  const h = listener.stats.receiveCounts;
+  const samples: Sample[] = h.le.map((le, i) => ({
+    suffix: '_bucket',
+    labels: { ...labels, le: formatValue(le) },
+    value: h.buckets[i] ?? 0,
+  }));
+  samples.push(
+    { suffix: '_sum', labels, value: h.sum },
+    { suffix: '_count', labels, value: h.count },
+  );
+  return samples;
 }
 
 function labelsOf(listener: ListenerMetrics): Record<string, string> {

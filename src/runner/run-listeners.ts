@@ -11,10 +11,21 @@ import { ConfigError, toError } from '../shared/errors.js';
 import { createDebugLogger, type Logger, type LogLevel } from '../shared/logger.js';
 import { createSqsClient } from '../shared/sqs-client.js';
 import type { HandlerStats, RunningHandlerCall } from './handler-stats.js';
-import { type HealthOptions, type HealthServer, startHealthServer } from './health-server.js';
+import {
+  type HealthOptions,
+  type HealthServer,
+  resolveStuckAfterSecs,
+  startHealthServer,
+} from './health-server.js';
 import { type Prepared, prepare } from './prepare.js';
 import { type RegisteredListener, registeredListeners } from './registry.js';
 import { onStopSignals, REPEAT_WINDOW_MS, type StopSignalHandle } from './stop-signals.js';
+import {
+  resolveTaskProtection,
+  startTaskProtection,
+  type TaskProtectionOptions,
+  type TaskProtectionSettings,
+} from './task-protection.js';
 
 /** Options of {@link runListeners}. */
 export interface RunListenersOptions {
@@ -38,11 +49,18 @@ export interface RunListenersOptions {
   listeners?: readonly RegisteredListener[];
   env?: Env;
   /**
-   * Serve `/health` (200 while polling works; 503 while draining or after receives failed for
-   * `unhealthyAfterSecs`) and `/metrics` (Prometheus text format) on this port while the run
+   * Serve `/health` (200 while polling works; 503 while draining, after receives failed for
+   * `unhealthyAfterSecs`, or when a listener with free slots got no receive through for
+   * `stuckAfterSecs`) and `/metrics` (Prometheus text format) on this port while the run
    * lasts. Off by default.
    */
   health?: HealthOptions;
+  /**
+   * ECS task scale-in protection: when `ECS_AGENT_URI` is set, protect the task while messages
+   * are in flight, and unprotect it after `idleMs` idle or when draining starts. `true` or
+   * {@link TaskProtectionOptions}; env `TASK_PROTECTION`. Off by default.
+   */
+  taskProtection?: boolean | TaskProtectionOptions;
 }
 
 /** What `runListeners()` reports for each listener when the run ends. */
@@ -104,7 +122,9 @@ export async function runListeners(
   };
   // Resolve and validate every listener before starting any: a bad setting stops start-up.
   let prepared: Prepared[];
+  let protection: TaskProtectionSettings | undefined;
   try {
+    protection = resolveTaskProtection(options.taskProtection, env, runLogger);
     prepared = registrations.map((r) =>
       prepare(r, {
         logger: options.logger,
@@ -123,8 +143,10 @@ export async function runListeners(
   let health: HealthServer | undefined;
   if (options.health) {
     try {
+      const cycles = prepared.map((p) => p.stream.config);
       health = await startHealthServer(options.health, {
         startedAtMs: Date.now(),
+        stuckAfterMs: resolveStuckAfterSecs(options.health, env, cycles) * 1000,
         draining: () => controller.signal.aborted,
         listeners: () =>
           prepared.map((p) => ({
@@ -195,6 +217,14 @@ export async function runListeners(
   // receive (workers busy, buffer full, or draining), Node would exit with code 13 on the
   // unsettled top-level await, and neither the drain nor the user's cleanup would run.
   const keepAlive = setInterval(() => {}, 1 << 30);
+  const protector =
+    protection &&
+    startTaskProtection(
+      protection,
+      prepared.map((p) => p.stream),
+      runLogger,
+      controller.signal,
+    );
   try {
     const reports = prepared.map(async (p): Promise<ListenerRunReport> => {
       p.logger.info('listener started', p.summary);
@@ -236,6 +266,7 @@ export async function runListeners(
     if (deadline) clearTimeout(deadline);
     options.signal?.removeEventListener('abort', onUserAbort);
     signals?.remove();
+    await protector?.close();
     await health?.close();
     ownedClient?.destroy();
   }

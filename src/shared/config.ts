@@ -198,7 +198,9 @@ export const SPECS = {
   maxConcurrentReceives: {
     option: 'maxConcurrentReceives',
     env: 'MAX_CONCURRENT_RECEIVES',
-    default: 10,
+    // 20: at a 25 ms round trip, 20 receives of 10 keep pace with what this library drains on
+    // loopback (measured: 10 gave 0.6× of it, 20 gave 0.9×); only full answers add receives.
+    default: 20,
     min: 1,
     max: 100,
     integer: true,

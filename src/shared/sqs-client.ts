@@ -10,3 +10,14 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 export function createSqsClient(): SQSClient {
   return new SQSClient({});
 }
+
+/**
+ * The client of the dead-letter tools (`redrive()`, `queueStats()`, the CLI) when given none: as
+ * above, except that an endpoint set in the environment (AWS_ENDPOINT_URL_SQS or
+ * AWS_ENDPOINT_URL: an emulator, a proxy) serves every queue URL. Otherwise the SDK sends each
+ * request to the queue URL's own host and prints a warning per request when it differs.
+ */
+export function createToolSqsClient(env: NodeJS.ProcessEnv = process.env): SQSClient {
+  const configured = Boolean(env.AWS_ENDPOINT_URL_SQS || env.AWS_ENDPOINT_URL);
+  return new SQSClient(configured ? { useQueueUrlAsEndpoint: false } : {});
+}

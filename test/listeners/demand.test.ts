@@ -62,8 +62,8 @@ describe('a listener over a default sqsMessages() (fauxqs)', () => {
     const result = await run.stop();
     expect(seen.max).toBe(30);
     expect(seen.lastEnd - seen.firstStart).toBeLessThan(3_500);
-    // 30 handlers plus a batch for each of the 10 receives that may be in flight.
-    expect(run.stream.config.maxInFlight).toBe(130);
+    // 30 handlers plus a batch for each of the 20 receives that may be in flight.
+    expect(run.stream.config.maxInFlight).toBe(230);
     expect(result).toMatchObject({ processed: 30, succeeded: 30 });
     expect(await queueCounts(queueUrl)).toEqual({ visible: 0, inFlight: 0, delayed: 0 });
   });
@@ -109,26 +109,26 @@ describe('the declared demand (in-memory SQS)', () => {
     [
       'per-message, workerThreads 30',
       () => perMessageListener(() => {}, { workerThreads: 30, env: {} }),
-      130,
+      230,
       4,
     ],
     [
       'per-message, workerThreads 1',
       () => perMessageListener(() => {}, { workerThreads: 1, env: {} }),
-      101,
+      201,
       1,
     ],
     [
       'batch, 3 × batches of 10',
       () => batchListener(() => {}, { workerThreads: 3, env: {} }),
-      130,
+      230,
       4,
     ],
     [
       'batch, 2 × batches of 50 (window)',
       () =>
         batchListener(() => {}, { workerThreads: 2, batchSize: 50, batchWindowMs: 10, env: {} }),
-      200,
+      300,
       4,
     ],
   ])(
@@ -139,7 +139,7 @@ describe('the declared demand (in-memory SQS)', () => {
       expect(stream.config.maxInFlight).toBe(maxInFlight);
       // Receives in flight adapt to the free slots (issue 14), up to maxConcurrentReceives.
       expect(stream.config.concurrentReceives).toBeUndefined();
-      expect(stream.config.maxConcurrentReceives).toBe(10);
+      expect(stream.config.maxConcurrentReceives).toBe(20);
     },
   );
 

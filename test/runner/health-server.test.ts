@@ -120,3 +120,107 @@ describe('health endpoint', () => {
     }
   });
 });
+
+describe('health endpoint: a stuck consumer', () => {
+  it('turns 503 with the listener "stuck" when its receives hang, and serves the new metrics', async () => {
+    const sqs = createInMemorySqs();
+    const queueUrl = sqs.createQueue('hung');
+    // A hung connection: ReceiveMessage never answers (until the stop aborts it).
+    const client = {
+      send: (command: object, options?: { abortSignal?: AbortSignal }) => {
+        if (command.constructor.name !== 'ReceiveMessageCommand') return sqs.send(command, options);
+        return new Promise((_resolve, reject) => {
+          const abort = () => reject(Object.assign(new Error('aborted'), { name: 'AbortError' }));
+          if (options?.abortSignal?.aborted) abort();
+          options?.abortSignal?.addEventListener('abort', abort, { once: true });
+        });
+      },
+      destroy: () => {},
+    } as unknown as SQSClient;
+    const registration = sqsListener({ queueUrl, waitTime: 1, idleSleepMax: 0 }, () => {});
+    const controller = new AbortController();
+    let url = '';
+    const run = runListeners({
+      listeners: [registration],
+      client,
+      signal: controller.signal,
+      handleSignals: false,
+      logger: silentLogger,
+      // The environment's value is used when the option is not given.
+      env: { HEALTH_STUCK_AFTER_SECS: '2' },
+      health: { port: 0, host: '127.0.0.1', onListening: (u) => (url = u) },
+    });
+    try {
+      expect(await eventually(() => url !== '', 5_000, 20)).toBe(true);
+      const first = await fetch(`${url}/health`);
+      expect(first.status).toBe(200);
+      await first.arrayBuffer();
+      const stuck = async () => (await fetch(`${url}/health`)).status === 503;
+      expect(await eventually(stuck, 10_000, 100)).toBe(true);
+      expect(await (await fetch(`${url}/health`)).json()).toMatchObject({
+        status: 'failing',
+        listeners: [{ name: 'hung', status: 'stuck', lastReceiveAt: null }],
+      });
+      const text = await (await fetch(`${url}/metrics`)).text();
+      const labels = 'listener="hung",queue="hung"';
+      expect(text).toContain('# TYPE sqs_listener_message_receive_count histogram\n');
+      expect(text).toContain(`sqs_listener_message_receive_count_bucket{${labels},le="+Inf"} 0\n`);
+      expect(text).toContain(`sqs_listener_empty_receives_total{${labels}} 0\n`);
+      expect(text).toContain(`sqs_listener_messages_buffered{${labels}} 0\n`);
+      expect(text).toMatch(
+        new RegExp(`sqs_listener_seconds_since_last_receive\\{${labels}\\} [2-9]\\.?\\d*\\n`),
+      );
+    } finally {
+      controller.abort();
+      await run;
+    }
+  });
+
+  it.each([
+    [{ stuckAfterSecs: 1 }, {}, 'option health.stuckAfterSecs', 'got 1'],
+    [{ stuckAfterSecs: Number.NaN }, {}, 'option health.stuckAfterSecs', 'got NaN'],
+    [{ stuckAfterSecs: 86_401 }, {}, 'option health.stuckAfterSecs', 'got 86401'],
+    [{}, { HEALTH_STUCK_AFTER_SECS: 'soon' }, 'HEALTH_STUCK_AFTER_SECS', 'got "soon"'],
+    [{}, { HEALTH_STUCK_AFTER_SECS: '5' }, 'HEALTH_STUCK_AFTER_SECS', 'got "5"'],
+  ])('refuses to start with a bad stuckAfterSecs (%o, env %o)', async (option, env, names, got) => {
+    const sqs = createInMemorySqs();
+    const queueUrl = sqs.createQueue('strict');
+    // A 5 s long poll plus up to 1 s of idle sleep: anything up to 6 s would call an idle
+    // listener stuck.
+    const registration = sqsListener({ queueUrl, waitTime: 5, idleSleepMax: 1 }, () => {});
+    const handlesBefore = serverHandles();
+    const sent: string[] = [];
+    const client = {
+      send: (command: object, options?: { abortSignal?: AbortSignal }) => {
+        sent.push(command.constructor.name);
+        return sqs.send(command, options);
+      },
+      destroy: () => {},
+    } as unknown as SQSClient;
+    // Aborted at the end, so that a run that wrongly started does not outlive the test.
+    const controller = new AbortController();
+    const run = runListeners({
+      listeners: [registration],
+      client,
+      signal: controller.signal,
+      handleSignals: false,
+      logger: silentLogger,
+      env,
+      health: { port: 0, host: '127.0.0.1', ...option },
+    });
+    setTimeout(() => controller.abort(), 2_000).unref();
+    await expect(run).rejects.toThrow(
+      expect.objectContaining({
+        name: 'ConfigError',
+        message: expect.stringMatching(
+          new RegExp(
+            `${names}.*${got.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}.*from 7 to 86400 \\(seconds; more than waitTime \\+ idleSleepMax`,
+          ),
+        ),
+      }),
+    );
+    expect(serverHandles()).toBe(handlesBefore);
+    // Refused at start-up: not one request went out.
+    expect(sent).toEqual([]);
+  });
+});

@@ -9,7 +9,7 @@ import type { LeasedMessage } from '../../src/core/leased-message.js';
 import { sqsMessages as sqsMessagesOf } from '../../src/core/sqs-messages.js';
 import { perMessageListener } from '../../src/listeners/per-message.js';
 import { silentLogger } from '../../src/shared/logger.js';
-import { FakeSqs, sqsMessages } from '../support/fake-sqs.js';
+import { FakeSqs, sqsMessage, sqsMessages } from '../support/fake-sqs.js';
 import { type OpenStream, openStream, QUEUE_URL, useFakeClock } from '../support/unit.js';
 
 let open: OpenStream | undefined;
@@ -168,15 +168,76 @@ describe('adaptive receive concurrency', () => {
     // The listener starts after real I/O (it loads its optional parts lazily).
     await vi.waitFor(() => expect(fake.queued).toBeLessThan(100), { timeout: 5_000 });
     await vi.advanceTimersByTimeAsync(60_000);
-    // Room for ten receives in flight (2 + 10 × 10), but the handlers are busy: the demand plus
+    // Room for twenty receives in flight (2 + 20 × 10), but the handlers are busy: the demand plus
     // a batch per loop (the first answer found the consumer waiting: two loops), and no long
     // poll open for a stop to wait out.
-    expect(stream.config.maxInFlight).toBe(102);
+    expect(stream.config.maxInFlight).toBe(202);
     expect(fake.queued).toBe(100 - 2 * 10);
     expect(fake.pollsWaiting).toBe(0);
     controller.abort();
     for (const finish of running.splice(0)) finish();
     await vi.advanceTimersByTimeAsync(60_000);
     await listening;
+  });
+
+  it('counts small messages at their size: a 10 MiB budget still runs receives in parallel', async () => {
+    const fake = new FakeSqs().enqueue(...sqsMessages(300));
+    const { client, seen } = distantFake(fake);
+    open = openStream(
+      { client, maxInFlight: 200, maxInFlightBytes: 10_485_760, waitTime: 20 },
+      fake,
+    );
+    const consumed = consume(open.iterator, seen);
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(fake.queued).toBe(0);
+    // Counted at 1 MiB each, ten messages would fill the budget: one receive at a time.
+    expect(seen.maxReceiving).toBeGreaterThan(3);
+    open.controller.abort();
+    expect(await consumed).toBe(300);
+  });
+
+  it('receives ~1 MB messages one receive at a time under the default budget (an eighth of it)', async () => {
+    const body = 'x'.repeat(1_000_000);
+    const fake = new FakeSqs().enqueue(
+      ...Array.from({ length: 60 }, (_, i) => sqsMessage(`big${i}`, { body })),
+    );
+    const { client, seen } = distantFake(fake);
+    open = openStream({ client, maxInFlight: 200, waitTime: 20 }, fake);
+    const consumed = consume(open.iterator, seen);
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(fake.queued).toBe(0);
+    // 16 MiB of receives in flight fit one answer of ten ~1 MB messages, not two.
+    expect(seen.maxReceiving).toBe(1);
+    expect(fake.sent('ReceiveMessage').length).toBeGreaterThanOrEqual(6);
+    open.controller.abort();
+    expect(await consumed).toBe(60);
+  });
+
+  it('runs twenty receives at once without a MaxListenersExceededWarning', async () => {
+    const warnings: string[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning.name);
+    process.on('warning', onWarning);
+    try {
+      const fake = new FakeSqs().enqueue(...sqsMessages(2_000));
+      const { client, seen } = distantFake(fake);
+      const options = {
+        client,
+        maxInFlight: 1_000,
+        maxConcurrentReceives: 20,
+        maxInFlightBytes: 1_073_741_824,
+        waitTime: 20,
+      };
+      open = openStream(options, fake);
+      const consumed = consume(open.iterator, seen);
+      await vi.advanceTimersByTimeAsync(10_000);
+      expect(seen.maxReceiving).toBe(20);
+      open.controller.abort();
+      expect(await consumed).toBe(2_000);
+      // Warnings are emitted on a later tick.
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(warnings).not.toContain('MaxListenersExceededWarning');
+    } finally {
+      process.off('warning', onWarning);
+    }
   });
 });

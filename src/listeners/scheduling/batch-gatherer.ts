@@ -4,11 +4,12 @@
  * receives until the window closes or the batch is full.
  */
 import type { LeasedMessage } from '../../core/leased-message.js';
-import { afterBuffered, type Puller } from './puller.js';
+import type { MessagePuller } from './capped-puller.js';
+import { afterBuffered } from './puller.js';
 
 /** Returns a function that resolves with the next batch, or `undefined` once the source ended. */
 export function batchGatherer(
-  puller: Puller<LeasedMessage>,
+  puller: MessagePuller,
   batchSize: number,
   batchWindowMs: number,
 ): () => Promise<LeasedMessage[] | undefined> {

@@ -4,11 +4,12 @@
  * one at a time in the order they arrived, different groups in parallel. When one fails, the
  * later messages of its group already received are not run but given back (see BrokenGroups),
  * so that SQS redelivers the group in order. Other messages (standard queues, fair queues'
- * groups included) run freely.
+ * groups included) run freely, up to `maxConcurrentPerGroup` per fair group (see GroupCap).
  */
 import type { LeasedMessage } from '../../core/leased-message.js';
 import { Wakeup } from '../../shared/timing.js';
 import { BrokenGroups, fifoGroupOf } from './fifo.js';
+import type { GroupCap } from './group-cap.js';
 
 export class GroupLanes {
   /** Workers busy: lanes running (a message without a group is a lane of one). */
@@ -35,6 +36,8 @@ export class GroupLanes {
     private readonly work: (message: LeasedMessage) => Promise<boolean>,
     /** Gives back a message that will not be run. Must not reject. */
     private readonly release: (message: LeasedMessage) => Promise<void>,
+    /** `maxConcurrentPerGroup` for fair queues' groups, when set. */
+    private readonly cap?: GroupCap,
   ) {}
 
   /**
@@ -52,9 +55,13 @@ export class GroupLanes {
   submit(message: LeasedMessage): void {
     const group = fifoGroupOf(message);
     if (group === undefined) {
-      this.start(message, undefined);
+      if (this.cap === undefined) this.start(message, undefined);
+      // A capped group's message over its cap waits in the cap (or is deferred): no worker.
+      else if (this.cap.admit(message) === 'run') this.startCapped(message, this.cap);
       return;
     }
+    // A FIFO queue ignores maxConcurrentPerGroup; the cap notes that once (debug).
+    this.cap?.groupOf(message);
     if (this.broken.mustRelease(message, group)) {
       this.releaseAll([message]);
       return;
@@ -75,6 +82,7 @@ export class GroupLanes {
    */
   async close(): Promise<void> {
     this.closing = true;
+    this.cap?.releaseParked();
     // Lanes release what waits in them when they see `closing`: wait for the lanes first.
     while (this.running > 0) await this.changed.wait();
     while (this.releases.size > 0) await Promise.all(this.releases);
@@ -86,6 +94,24 @@ export class GroupLanes {
     // does anyway, the rejection stops here instead of escaping as unhandled.
     if (group === undefined) this.work(first).then(this.laneEnded, this.laneEnded);
     else this.runLane(first, group).then(this.laneEnded, this.laneEnded);
+  }
+
+  /**
+   * Runs a message counted by the cap; when it ends, the next parked message of its group takes
+   * its worker (the group stays at its cap while it has a backlog in hand).
+   */
+  private startCapped(first: LeasedMessage, cap: GroupCap): void {
+    this.running++;
+    this.runCapped(first, cap).then(this.laneEnded, this.laneEnded);
+  }
+
+  private async runCapped(first: LeasedMessage, cap: GroupCap): Promise<void> {
+    let message: LeasedMessage | undefined = first;
+    while (message) {
+      await this.work(message).catch(() => false);
+      // At a shutdown the parked messages were given back already: nothing follows.
+      message = cap.finished(message);
+    }
   }
 
   private async runLane(first: LeasedMessage, group: string): Promise<void> {

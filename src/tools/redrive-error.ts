@@ -1,0 +1,27 @@
+/** The error `redrive()` rejects with once it has started: it carries what was done so far. */
+import { SqsListenerError, type SqsListenerErrorOptions } from '../shared/errors.js';
+import type { RedriveSummary } from './redrive-summary.js';
+
+/**
+ * `redrive()` stopped before the dead-letter queue was empty: a request failed after the SDK's
+ * own retries, or the source queue could not be found (code `RedriveSourceUnknown`) or is
+ * ambiguous (code `RedriveSourceAmbiguous`; `choices` lists the candidates: pass one as `to`).
+ * `summary` says what was moved before it stopped; nothing unsent was deleted.
+ */
+export class RedriveError extends SqsListenerError {
+  override name = 'RedriveError';
+  /** What was moved, failed or left before the error. */
+  readonly summary: RedriveSummary | undefined;
+  /** For an ambiguous source: the queue URLs that could be meant. */
+  readonly choices: readonly string[];
+
+  constructor(
+    message: string,
+    options: SqsListenerErrorOptions & { summary?: RedriveSummary; choices?: readonly string[] },
+  ) {
+    const { summary, choices, ...rest } = options;
+    super(message, { code: 'RedriveFailed', ...rest });
+    this.summary = summary;
+    this.choices = choices ?? [];
+  }
+}
