@@ -3,10 +3,10 @@
  * the queue (one GetQueueAttributes) instead of trusting a group id. fauxqs has no fair queues, so
  * a client wrapper stamps a MessageGroupId on what a standard queue returns, as SQS fair queues do.
  */
-import { type Message, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { perMessageListener } from '../../src/index.js';
 import { silentLogger } from '../../src/shared/logger.js';
+import { fairQueueClient } from '../support/fair-queue.js';
 import { startListener, stopAllListeners } from '../support/listen.js';
 import {
   countingClient,
@@ -17,25 +17,6 @@ import {
 } from '../support/sqs.js';
 
 afterEach(stopAllListeners);
-
-/** A client whose ReceiveMessage answers carry MessageGroupId 'tenant-a', like a fair queue's. */
-function fairQueueClient(client: SQSClient): SQSClient {
-  const send = async (command: object, options?: object) => {
-    const output = await (client.send as (c: object, o?: object) => Promise<unknown>)(
-      command,
-      options,
-    );
-    if (command instanceof ReceiveMessageCommand) {
-      for (const m of (output as { Messages?: Message[] }).Messages ?? []) {
-        m.Attributes = { ...m.Attributes, MessageGroupId: 'tenant-a' };
-      }
-    }
-    return output;
-  };
-  return new Proxy(client, {
-    get: (target, name) => (name === 'send' ? send : Reflect.get(target, name)),
-  });
-}
 
 describe('FIFO or not, on a custom endpoint', () => {
   it('a standard queue whose messages carry a group id runs them in parallel; the queue is asked once', async () => {
@@ -60,7 +41,7 @@ describe('FIFO or not, on a custom endpoint', () => {
       { workerThreads: 4, logger: silentLogger, env: {} },
     );
     const run = startListener(listener, queueUrl, {
-      client: fairQueueClient(client),
+      client: fairQueueClient(client, () => 'tenant-a'),
       visibilitySecs: 30,
       maxInFlight: 10,
     });

@@ -5,10 +5,10 @@
  * MessageGroupId on standard queues, so a client wrapper stamps each received message with the
  * tenant named in its body, as SQS fair queues return it (see fair-queue-fauxqs.test.ts).
  */
-import { type Message, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type LeasedMessage, perMessageListener } from '../../src/index.js';
 import { silentLogger } from '../../src/shared/logger.js';
+import { fairQueueClient } from '../support/fair-queue.js';
 import { startListener, stopAllListeners } from '../support/listen.js';
 import {
   countingClient,
@@ -20,26 +20,6 @@ import {
 } from '../support/sqs.js';
 
 afterEach(stopAllListeners);
-
-/** ReceiveMessage answers carry the body's tenant as MessageGroupId, like a fair queue's. */
-function fairQueueClient(client: SQSClient): SQSClient {
-  const send = async (command: object, options?: object) => {
-    const output = await (client.send as (c: object, o?: object) => Promise<unknown>)(
-      command,
-      options,
-    );
-    if (command instanceof ReceiveMessageCommand) {
-      for (const m of (output as { Messages?: Message[] }).Messages ?? []) {
-        const { g } = JSON.parse(m.Body ?? '{}') as { g: string };
-        m.Attributes = { ...m.Attributes, MessageGroupId: g };
-      }
-    }
-    return output;
-  };
-  return new Proxy(client, {
-    get: (target, name) => (name === 'send' ? send : Reflect.get(target, name)),
-  });
-}
 
 const NOISY = 90;
 const QUIET = 10;
@@ -71,7 +51,10 @@ async function scenario(maxConcurrentPerGroup: number | undefined) {
     { workerThreads: 10, maxConcurrentPerGroup, logger: silentLogger, env: {} },
   );
   const run = startListener(listener, queueUrl, {
-    client: fairQueueClient(countingClient().client),
+    client: fairQueueClient(
+      countingClient().client,
+      (m) => (JSON.parse(m.Body ?? '{}') as { g: string }).g,
+    ),
     visibilitySecs: 30,
   });
   const all = await eventually(() => handled.length >= NOISY + QUIET, 60_000, 50);
