@@ -1,7 +1,7 @@
 import { type LeasedMessage, runListeners, sqsListener } from 'sqs-fargate-listener';
 
 // TC39 decorators (TypeScript 5+, no experimentalDecorators): static methods register like the
-// Python seed's @sqs_listener.
+// Python sqs-fargate-listener's @sqs_listener.
 // biome-ignore lint/complexity/noStaticOnlyClass: decorators need a class; this is the point of the example.
 export class Billing {
   @sqsListener({ queueUrl: process.env.INVOICES_QUEUE_URL, mode: 'per_message' })

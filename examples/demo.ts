@@ -23,7 +23,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import { startFauxqs } from 'fauxqs';
 import { runListeners, sendMessage, sqsListener } from 'sqs-fargate-listener';
-import { handleEmail, handleOrders } from './handlers.js';
+import { type Email, handleEmail, handleOrders } from './handlers.js';
 
 // The SDK warns on Node 20 about its 2027 plans; the demo has nothing to do with that.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -159,23 +159,26 @@ sqsListener(
   { ...common, queueUrl: orders.queueUrl, mode: 'batch', batchSize: 10, workerThreads: 2 },
   handleOrders,
 );
-sqsListener(
+sqsListener<Email>(
   { ...common, queueUrl: emails.queueUrl, mode: 'per_message', workerThreads: 4 },
   handleEmail,
 );
-sqsListener({ ...common, queueUrl: signups.queueUrl, envelope: 'sns' }, (message) => {
-  const { user } = message.json as { user: string };
-  const { plan } = message.messageAttributes();
-  console.log(`welcome ${user} (plan ${plan}), via SNS topic ${message.sns?.topicArn}`);
-});
-sqsListener(
+sqsListener<{ user: string }>(
+  { ...common, queueUrl: signups.queueUrl, envelope: 'sns' },
+  (message) => {
+    const { user } = message.json;
+    const { plan } = message.messageAttributes();
+    console.log(`welcome ${user} (plan ${plan}), via SNS topic ${message.sns?.topicArn}`);
+  },
+);
+sqsListener<typeof report>(
   {
     ...common,
     queueUrl: reports.queueUrl,
     largePayloads: { s3Client: s3, allowedBuckets: ['demo-payloads'], deletePayloadOnAck: true },
   },
   (message) => {
-    const { title, rows } = message.json as typeof report;
+    const { title, rows } = message.json;
     const from = message.payloadPointer;
     const size = `${((from?.size ?? 0) / 1e6).toFixed(1)} MB`;
     console.log(`report "${title}": ${rows.length} rows, ${size} from s3://${from?.bucket}`);

@@ -34,9 +34,14 @@ export async function handleOrders(messages: LeasedMessage[]): Promise<BatchResu
   return new BatchResult({ failedReceiptHandles: failed });
 }
 
+export interface Email {
+  to?: string;
+  subject?: string;
+}
+
 /** Per-message handler: returns false to retry, throws on a permanent problem. */
-export async function handleEmail(message: LeasedMessage): Promise<boolean> {
-  const email = message.json as { to?: string; subject?: string };
+export async function handleEmail(message: LeasedMessage<Email>): Promise<boolean> {
+  const email = message.json;
   if (!email.to?.includes('@')) {
     throw new Error(`no valid recipient in message ${message.messageId}`);
   }

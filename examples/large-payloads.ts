@@ -9,7 +9,7 @@ const s3Client = new S3Client({});
 
 // Consumer: bodies an Extended Client (Java, Python, SNS, or sendMessage below) put in S3 arrive
 // whole, before the handler runs.
-sqsListener(
+sqsListener<{ rows: unknown[] }>(
   {
     queueUrl,
     largePayloads: {
@@ -20,7 +20,7 @@ sqsListener(
     },
   },
   async (message) => {
-    const report = message.json as { rows: unknown[] };
+    const report = message.json; // typed by sqsListener<{ rows: unknown[] }>, not checked
     const from = message.payloadPointer; // { bucket, key, size } or undefined
     console.log(`${report.rows.length} rows`, from ? `from s3://${from.bucket}/${from.key}` : '');
   },

@@ -3,9 +3,11 @@ import { type LeasedMessage, runListeners, sqsListener } from 'sqs-fargate-liste
 import { createInMemorySqs } from 'sqs-fargate-listener/testing';
 
 // The handler under test: fails orders without an id (they go to the DLQ after 2 tries).
-async function chargeOrder(message: LeasedMessage): Promise<boolean> {
-  const order = message.json as { id?: string };
-  return order.id !== undefined;
+interface Order {
+  id?: string;
+}
+async function chargeOrder(message: LeasedMessage<Order>): Promise<boolean> {
+  return message.json.id !== undefined;
 }
 
 const sqs = createInMemorySqs();
@@ -14,7 +16,7 @@ sqs.sendMessages(queueUrl, [{ id: 'o-1' }, { id: 'o-2' }, { amount: 5 }]);
 
 const stop = new AbortController();
 const run = runListeners({
-  listeners: [sqsListener({ queueUrl, visibilitySecs: 1, idleSleepMax: 0 }, chargeOrder)],
+  listeners: [sqsListener<Order>({ queueUrl, visibilitySecs: 1, idleSleepMax: 0 }, chargeOrder)],
   client: sqs.client,
   signal: stop.signal,
   handleSignals: false,

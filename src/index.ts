@@ -1,3 +1,23 @@
+/**
+ * The main entry point: listeners (`sqsListener`, `runListeners`, `perMessageListener`,
+ * `batchListener`), the core stream (`sqsMessages`), the producer and tools, and the errors.
+ * Tests import from `sqs-fargate-listener/testing`.
+ *
+ * @module sqs-fargate-listener
+ */
+
+export type { LambdaHandlerOptions } from './adapters/lambda.js';
+export { lambdaHandler } from './adapters/lambda.js';
+export type {
+  LambdaBatchResponse,
+  LambdaCallback,
+  LambdaContext,
+  LambdaSqsEvent,
+  LambdaSqsHandler,
+  LambdaSqsMessageAttribute,
+  LambdaSqsRecord,
+  LambdaSqsRecordAttributes,
+} from './adapters/lambda-types.js';
 export type {
   AckingWritableOptions,
   ToReadableOptions,
@@ -39,6 +59,11 @@ export type { HandlerFailureKind } from './listeners/handler-error.js';
 export { HandlerError } from './listeners/handler-error.js';
 export type { ListenerBaseOptions, ListenerResult } from './listeners/listener-config.js';
 export type {
+  FailureKind,
+  Histogram,
+  ListenerCounts,
+} from './listeners/listener-counters.js';
+export type {
   Listener,
   MessageHandler,
   PerMessageListenerOptions,
@@ -68,9 +93,28 @@ export type {
   SendMessageResult,
 } from './producer/send-message.js';
 export { sendMessage } from './producer/send-message.js';
+export type {
+  CreateListenerOptions,
+  ListenerHandle,
+  ListenerStats,
+  StopOptions,
+} from './runner/create-listener.js';
+export { createListener } from './runner/create-listener.js';
+export type { EmfOptions } from './runner/emf.js';
 export type { DurationSummary, HandlerStats, RunningHandlerCall } from './runner/handler-stats.js';
 export type { HealthOptions, HealthReport } from './runner/health-server.js';
-export type { ListenerMode, RegisteredListener, SqsListenerOptions } from './runner/registry.js';
+export type {
+  ListenerEventListener,
+  ListenerEventMap,
+  ListenerEventName,
+} from './runner/listener-events.js';
+export type { ListenerReport } from './runner/listener-run.js';
+export type {
+  HandlerForMode,
+  ListenerMode,
+  RegisteredListener,
+  SqsListenerOptions,
+} from './runner/registry.js';
 export { clearListeners, registeredListeners, sqsListener } from './runner/registry.js';
 export type { ListenerRunReport, RunListenersOptions } from './runner/run-listeners.js';
 export { runListeners } from './runner/run-listeners.js';
@@ -86,7 +130,18 @@ export {
   SettleError,
   SqsListenerError,
 } from './shared/errors.js';
-export type { DebugLoggerOptions, LogFields, Logger, LogLevel } from './shared/logger.js';
+export type { ConsoleLoggerOptions, PinoLike } from './shared/log-adapters.js';
+export { consoleLogger, pinoLogger } from './shared/log-adapters.js';
+export type { SerializedError } from './shared/log-errors.js';
+export { serializeError } from './shared/log-errors.js';
+export type {
+  DebugLoggerOptions,
+  LogDestination,
+  LogFields,
+  LogFormat,
+  Logger,
+  LogLevel,
+} from './shared/logger.js';
 export { createDebugLogger, silentLogger } from './shared/logger.js';
 export type {
   SendableAttributeValue,

@@ -4,10 +4,11 @@
  * outlasts shutdownTimeout, the probe hits the health port, the ECS policy's target is the
  * formula's result. (`yaml` comes with typedoc, a devDependency.)
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
+import { resolveEmf } from '../src/runner/emf.js';
 import { resolveStuckAfterSecs } from '../src/runner/health-server.js';
 import { isValidQueueUrl } from '../src/shared/config.js';
 
@@ -125,5 +126,133 @@ describe('examples/ecs', () => {
   it('the task definition stops the container after shutdownTimeout', () => {
     const task = JSON.parse(read('ecs/task-definition.json'));
     expect(task.containerDefinitions[0].stopTimeout).toBeGreaterThan(shutdownTimeout);
+  });
+
+  it('runs an init process, creates its log group, and says how to build for its platform', () => {
+    const task = JSON.parse(read('ecs/task-definition.json'));
+    const [container] = task.containerDefinitions;
+    expect(container.linuxParameters.initProcessEnabled).toBe(true);
+    // awslogs options are strings, "true" included.
+    expect(container.logConfiguration.options['awslogs-create-group']).toBe('true');
+    expect(task.runtimePlatform.cpuArchitecture).toBe('ARM64');
+    const build = 'docker build --platform linux/arm64';
+    expect(read('ecs/README.md')).toContain(build);
+    expect(read('ecs/Dockerfile')).toContain(build);
+    expect(read('ecs/README.md')).toMatch(/Container Insights must be on/);
+    const env = Object.fromEntries(
+      container.environment.map((e: { name: string; value: string }) => [e.name, e.value]),
+    );
+    // Values the runner accepts, not just any string.
+    expect(resolveEmf(undefined, undefined, env)).toMatchObject({ intervalMs: 60_000 });
+    // One Dockerfile: the image the task definition runs is built from it.
+    expect(readdirSync(join(examples, 'ecs')).filter((f) => /dockerfile/i.test(f))).toEqual([
+      'Dockerfile',
+    ]);
+  });
+
+  it('the .dockerignore keeps dependencies, git and secrets out of the build context', () => {
+    const ignored = read('ecs/.dockerignore')
+      .split('\n')
+      .map((line) => line.trim())
+      .filter((line) => line !== '' && !line.startsWith('#'));
+    for (const entry of ['node_modules', '.git', '.env', '.env.*', 'dist']) {
+      expect(ignored).toContain(entry);
+    }
+    // What the Dockerfile copies is not ignored.
+    for (const needed of ['package.json', 'package-lock.json', 'tsconfig.json', 'src']) {
+      expect(ignored).not.toContain(needed);
+    }
+  });
+});
+
+/**
+ * The SDK commands a worker sends (core, listeners, runner, payload reads; not the redrive
+ * tools, the CLI or sendMessage(), which run with other roles), and the IAM action each needs.
+ * A command missing here fails the test: add its action here and to iam-policy.json.
+ */
+const IAM_ACTION: Record<string, string | null> = {
+  ReceiveMessage: 'sqs:ReceiveMessage',
+  DeleteMessageBatch: 'sqs:DeleteMessage',
+  ChangeMessageVisibilityBatch: 'sqs:ChangeMessageVisibility',
+  GetQueueAttributes: 'sqs:GetQueueAttributes',
+  GetQueueUrl: 'sqs:GetQueueUrl',
+  SendMessage: 'sqs:SendMessage',
+  GetObject: 's3:GetObject',
+  DeleteObject: 's3:DeleteObject',
+  // Only sendMessage() (the producer) uploads a large payload.
+  PutObject: null,
+};
+
+const WORKER_DIRS = ['core', 'listeners', 'runner', 'payloads', 'shared', 'adapters'];
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) return sourceFiles(path);
+    return entry.name.endsWith('.ts') ? [path] : [];
+  });
+}
+
+describe('examples/ecs/iam-policy.json', () => {
+  const policy = JSON.parse(read('ecs/iam-policy.json'));
+  const statements: Array<{ Sid: string; Effect: string; Action: string[]; Resource: string }> =
+    policy.Statement;
+  const allowed = new Set(statements.flatMap((s) => s.Action));
+  const src = join(import.meta.dirname, '..', 'src');
+
+  it('is a valid policy of named, narrow statements', () => {
+    expect(policy.Version).toBe('2012-10-17');
+    for (const s of statements) {
+      expect(s.Sid).toMatch(/^[A-Za-z0-9]+$/);
+      expect(s.Effect).toBe('Allow');
+      expect(Array.isArray(s.Action)).toBe(true);
+      for (const action of s.Action) expect(action).not.toContain('*');
+      expect(s.Resource).toMatch(/^arn:aws:(sqs|kms|ecs|s3):/);
+    }
+  });
+
+  it('allows every SQS and S3 call the worker makes', () => {
+    const commands = new Set<string>();
+    for (const dir of WORKER_DIRS) {
+      for (const file of sourceFiles(join(src, dir))) {
+        for (const m of readFileSync(file, 'utf8').matchAll(/new (\w+)Command\(/g)) {
+          commands.add(m[1] as string);
+        }
+      }
+    }
+    expect(commands.has('ReceiveMessage')).toBe(true);
+    for (const command of commands) {
+      expect(Object.keys(IAM_ACTION), `${command}: add its IAM action`).toContain(command);
+      const action = IAM_ACTION[command];
+      if (action) expect(allowed, `${command} needs ${action}`).toContain(action);
+    }
+  });
+
+  it('covers the dead-letter copy, SSE-KMS queues and task scale-in protection', () => {
+    const bySid = Object.fromEntries(statements.map((s) => [s.Sid, s]));
+    // The copy of a non-retryable message goes to the DLQ, a different queue: its own statement.
+    expect(readFileSync(join(src, 'listeners/stages/give-up.ts'), 'utf8')).toContain(
+      'new SendMessageCommand(',
+    );
+    const dlq = statements.find((s) => s.Action.includes('sqs:SendMessage'));
+    expect(dlq?.Resource).toMatch(/:orders-dlq$/);
+    expect(bySid.SseKmsEncryptedQueuesOnly?.Action.sort()).toEqual([
+      'kms:Decrypt',
+      'kms:GenerateDataKey',
+    ]);
+    // Task protection PUTs to the ECS agent, which calls UpdateTaskProtection as the task role.
+    expect(readFileSync(join(src, 'runner/task-protection.ts'), 'utf8')).toContain(
+      '/task-protection/v1/state',
+    );
+    expect(allowed).toContain('ecs:UpdateTaskProtection');
+    expect(bySid.TaskScaleInProtectionOnly?.Resource).toMatch(/^arn:aws:ecs:[^:]+:\d+:task\//);
+    // The queue the policy names is the one the task definition consumes.
+    const task = JSON.parse(read('ecs/task-definition.json'));
+    const queueUrl = task.containerDefinitions[0].environment.find(
+      (e: { name: string }) => e.name === 'QUEUE_URL',
+    ).value as string;
+    const [, region, account, name] =
+      queueUrl.match(/sqs\.([^.]+)\.amazonaws\.com\/(\d+)\/(.+)$/) ?? [];
+    expect(bySid.ConsumeTheQueue?.Resource).toBe(`arn:aws:sqs:${region}:${account}:${name}`);
   });
 });

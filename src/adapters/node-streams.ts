@@ -17,11 +17,11 @@ export interface AckingWritableOptions {
    * Messages the Writable buffers before it pushes back on the source. Default 1: the source
    * (and so the receiving) waits for the handler. Leases are extended meanwhile either way.
    */
-  highWaterMark?: number;
+  highWaterMark?: number | undefined;
   /** Called when the handler fails (throws or returns `false`), before the nack. */
-  onError?: (error: unknown, message: LeasedMessage) => void;
+  onError?: ((error: unknown, message: LeasedMessage) => void) | undefined;
   /** Passed to `nack()` on failure. Default: none (reappears when its visibility ends). */
-  nackDelaySeconds?: number;
+  nackDelaySeconds?: number | undefined;
 }
 
 /**
@@ -31,6 +31,17 @@ export interface AckingWritableOptions {
  *
  * The ack is not awaited (SQS confirms it in a batch a few ms later; a refusal is logged), so the
  * Writable's pace is the handler's.
+ *
+ * @example
+ * ```ts
+ * const stop = new AbortController();
+ * await pipeline(
+ *   toReadable(sqsMessages(process.env.QUEUE_URL ?? '', { signal: stop.signal })),
+ *   ackingWritable(async (message) => {
+ *     await resize(message.json); // returning normally acks; a throw or `false` nacks
+ *   }),
+ * );
+ * ```
  */
 export function ackingWritable(
   handler: WritableHandler,
@@ -80,7 +91,7 @@ export interface ToReadableOptions {
    * Messages the Readable reads ahead of its consumer. Default 1. Every message read ahead is
    * leased (it counts against `maxInFlight`), so a small number keeps leases for real work.
    */
-  highWaterMark?: number;
+  highWaterMark?: number | undefined;
 }
 
 /**
@@ -88,6 +99,12 @@ export interface ToReadableOptions {
  * early `destroy()`), the messages it had read ahead and not yet handed to its consumer are
  * given back at once (`nack({ delaySeconds: 0 })`) instead of staying leased until the source's
  * `shutdownTimeout` or `maxExtend`. Messages the consumer already got are left to it.
+ *
+ * @example
+ * ```ts
+ * const readable = toReadable(sqsMessages(process.env.QUEUE_URL ?? ''), { highWaterMark: 1 });
+ * await pipeline(readable, ackingWritable((message) => console.log(message.body)));
+ * ```
  */
 export function toReadable(
   source: AsyncIterable<LeasedMessage>,

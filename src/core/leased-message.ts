@@ -52,7 +52,7 @@ export interface MessageOrigin {
   /** Monotonic time (ms, `monotonicNow()`) at which the receive that returned it was sent. */
   receiveSentAtMs: number;
   /** The session's maxInFlightBytes budget, which also counts a payload fetched from S3. */
-  bytes?: ByteBudget;
+  bytes?: ByteBudget | undefined;
 }
 
 /**
@@ -125,8 +125,20 @@ const UNPARSED = Symbol('unparsed');
 
 /**
  * A message received from SQS and leased to the consumer: its lease (visibility) is extended
- * until `ack()` or `nack()`. Exported also as `SqsMessage`. `T` is the type of `data`: the
- * output of the listener's `schema` (`unknown` without one).
+ * until `ack()` or `nack()`. Exported also as `SqsMessage`.
+ *
+ * `T` is the type of the body: what `json` and `data` hold. A listener's `schema` sets it (its
+ * output type) and checks it; without a schema, `sqsListener<Order>(…)`, `perMessageListener<Order>(…)`
+ * or `sqsMessages<Order>(…)` state it, unchecked, like `JSON.parse(body) as Order`. `unknown`
+ * by default.
+ *
+ * @example
+ * ```ts
+ * interface Order { id: string }
+ * sqsListener<Order>({ queueUrl: process.env.QUEUE_URL }, async (message) => {
+ *   await save(message.json.id); // message.json: Order
+ * });
+ * ```
  */
 export class LeasedMessage<T = unknown> {
   readonly messageId: string;
@@ -244,8 +256,12 @@ export class LeasedMessage<T = unknown> {
     this.validated = value;
   }
 
-  /** The body parsed as JSON, parsed once and cached. Throws `MessageBodyError` when invalid. */
-  get json(): unknown {
+  /**
+   * The body parsed as JSON, parsed once and cached. Throws `MessageBodyError` when invalid.
+   * Typed `T`: with a `schema` that transforms (a date from a string), the body is the schema's
+   * input and `data` its output, so read `data` then.
+   */
+  get json(): T {
     if (this.parsed === UNPARSED) {
       try {
         this.parsed = JSON.parse(this.body);
@@ -260,13 +276,16 @@ export class LeasedMessage<T = unknown> {
         );
       }
     }
-    return this.parsed;
+    return this.parsed as T;
   }
 
-  /** `[data, undefined]` when the body is JSON, `[undefined, error]` when not. Never throws. */
-  tryJson<T = unknown>(): [T, undefined] | [undefined, MessageBodyError] {
+  /**
+   * `[data, undefined]` when the body is JSON, `[undefined, error]` when not. Never throws.
+   * `U` (default `T`) types the data, unchecked.
+   */
+  tryJson<U = T>(): [U, undefined] | [undefined, MessageBodyError] {
     try {
-      return [this.json as T, undefined];
+      return [this.json as unknown as U, undefined];
     } catch (error) {
       return [undefined, error as MessageBodyError];
     }

@@ -39,9 +39,9 @@ export interface StreamStats {
    */
   bytesInFlight: number;
   /** When a ReceiveMessage last succeeded (with or without messages); unset before the first. */
-  lastReceiveAt?: Date;
+  lastReceiveAt?: Date | undefined;
   /** When a ReceiveMessage last failed and was retried; unset if none did. */
-  lastReceiveErrorAt?: Date;
+  lastReceiveErrorAt?: Date | undefined;
   /** ReceiveMessage requests answered with no message. */
   emptyReceives: number;
   /**

@@ -1,50 +1,54 @@
 /** The options of `sqsMessages()` and their resolution (option > environment > default). */
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import {
-  type Env,
-  isValidQueueUrl,
-  resolveNumber,
-  resolveString,
-  SPECS,
-} from '../shared/config.js';
+import { type Env, resolveNumber, resolveString, SPECS } from '../shared/config.js';
 import { ConfigError } from '../shared/errors.js';
+import { userLogger } from '../shared/log-adapters.js';
 import { createDebugLogger, type Logger } from '../shared/logger.js';
+import { checkOptionNames, type OptionNames } from '../shared/option-names.js';
 import { type EnvelopeMode, resolveEnvelopeMode } from '../shared/sns-envelope.js';
 import { createSqsClient } from '../shared/sqs-client.js';
+import { missingQueueError, resolveQueueTarget } from './queue-name.js';
 import { resolveSettleWindowMs } from './settle-window.js';
 
 /** Options of `sqsMessages()`: explicit option > environment variable > default. */
 export interface SqsMessagesOptions {
+  /**
+   * The queue by name instead of by URL (`sqsMessages({ queueName: 'orders' })`): its URL is
+   * looked up once with GetQueueUrl when the first iteration starts (needs
+   * `sqs:GetQueueUrl`), in the client's region and account. A missing queue ends that iteration
+   * with a `ConfigError` naming the queue. Env `QUEUE_NAME`; not together with a queue URL.
+   */
+  queueName?: string | undefined;
   /** The SQS client. Default: one built from the environment (region, credentials), owned and closed by the stream. */
-  client?: SQSClient;
+  client?: SQSClient | undefined;
   /** Aborting it ends the stream: receiving stops at once and buffered messages are released. */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
   /** Messages per ReceiveMessage (1–10). Env `BATCH_SIZE`, default 10. */
-  batchSize?: number;
+  batchSize?: number | undefined;
   /** Long-poll seconds per ReceiveMessage (0–20). Env `WAIT_TIME`, default 20. */
-  waitTime?: number;
+  waitTime?: number | undefined;
   /** Visibility timeout requested on receive and on each extension, seconds. Env `VISIBILITY_SECS`, default 60. */
-  visibilitySecs?: number;
+  visibilitySecs?: number | undefined;
   /**
    * Seconds since receive after which a lease is no longer extended, at least `visibilitySecs`
    * and at most 43,200. Env `MAX_EXTEND`, default 900 (or `visibilitySecs` when that is larger).
    */
-  maxExtend?: number;
+  maxExtend?: number | undefined;
   /**
    * Most leased, unsettled messages at once (buffered + handed out). Env `MAX_IN_FLIGHT`.
    * Default 2 × batchSize; when a listener adapter consumes the stream, what it declares it can
    * use instead: its workerThreads × its batch size, plus a batch for each receive that may be in
    * flight (`maxConcurrentReceives`).
    */
-  maxInFlight?: number;
+  maxInFlight?: number | undefined;
   /** After an empty receive, sleep a random time up to this many seconds. Env `IDLE_SLEEP_MAX`, default 2. */
-  idleSleepMax?: number;
+  idleSleepMax?: number | undefined;
   /**
    * After the stream ends, messages already handed out keep their lease at most this many
    * seconds; then their `signal` aborts and they are released. Env `SHUTDOWN_TIMEOUT`; default:
    * no deadline (a lease still ends at `maxExtend`).
    */
-  shutdownTimeout?: number;
+  shutdownTimeout?: number | undefined;
   /**
    * What happens to the long polls in flight when the stream ends. SQS keeps a poll open after
    * the client gives up on it, and it can still take messages sent up to `waitTime` seconds
@@ -58,7 +62,7 @@ export interface SqsMessagesOptions {
    *
    * Env `OPEN_POLLS_ON_STOP`.
    */
-  openPollsOnStop?: 'abort' | 'finish';
+  openPollsOnStop?: 'abort' | 'finish' | undefined;
   /**
    * The longest an ack or a delayed nack waits for others to share its batch request
    * (milliseconds, 0–10,000). A batch goes at once when it is full (10 entries) or when no
@@ -68,22 +72,22 @@ export interface SqsMessagesOptions {
    * `SETTLE_WINDOW_MS`, default 250; 20 on a FIFO queue (`.fifo`), where a delete still waiting
    * holds back the rest of its message group.
    */
-  settleWindowMs?: number;
+  settleWindowMs?: number | undefined;
   /** @deprecated Use `settleWindowMs` (the same setting under its old name). */
-  settleBatchWindowMs?: number;
+  settleBatchWindowMs?: number | undefined;
   /**
    * A fixed number of ReceiveMessage calls in flight at once (1–100), instead of the adaptive
    * count that `maxConcurrentReceives` caps. Setting it turns the adaptation off: that many long
    * polls run even when the queue is idle. Default: unset (adaptive).
    */
-  concurrentReceives?: number;
+  concurrentReceives?: number | undefined;
   /**
    * The most ReceiveMessage calls in flight at once (1–100). One long poll runs while the queue
    * is idle; while receives come back full and slots are free, more are added, up to
    * ceil(free slots / batchSize) and this cap; an empty answer takes them back to one. Env
    * `MAX_CONCURRENT_RECEIVES`, default 20 (enough for a busy queue 25 ms away).
    */
-  maxConcurrentReceives?: number;
+  maxConcurrentReceives?: number | undefined;
   /**
    * The most bytes of leased, unsettled messages: bodies and message attributes (names, types
    * and values, as SQS counts them), plus payloads the listener's `largePayloads` fetched from
@@ -93,7 +97,7 @@ export interface SqsMessagesOptions {
    * receive of ten 1 MiB messages). Env `MAX_IN_FLIGHT_BYTES`,
    * default 134217728 (128 MiB: fits a 0.5 GB Fargate task).
    */
-  maxInFlightBytes?: number;
+  maxInFlightBytes?: number | undefined;
   /**
    * Unwraps SNS notifications as messages are received, so a `for await` loop sees the
    * published message: `body`, `json`, `messageAttributes()` (SNS's attributes) and
@@ -102,16 +106,25 @@ export interface SqsMessagesOptions {
    * DLQ). `'auto'`: only notifications are unwrapped. Prefer `'sns'`: under `'auto'` anyone who
    * can send to the queue can make a body look like a notification. Default: off.
    */
-  envelope?: EnvelopeMode;
-  /** Replaces the default `debug` logger (pino-compatible shape). */
-  logger?: Logger;
+  envelope?: EnvelopeMode | undefined;
+  /**
+   * Replaces the default logger: a {@link Logger} (`(message, fields)`), or a pino or bunyan
+   * logger as it is (recognised and adapted). Every line it gets carries `queue`.
+   */
+  logger?: Logger | undefined;
   /** Where environment variables are read from. Default `process.env`. */
-  env?: Env;
+  env?: Env | undefined;
 }
 
 /** The resolved, validated options of a stream (`stream.config`). */
 export interface StreamConfig {
+  /**
+   * The queue's URL. Empty for a stream created with `queueName` until the name is looked up
+   * (`await stream.resolveQueueUrl()`, or the first iteration does it).
+   */
   queueUrl: string;
+  /** The queue's name: the last part of its URL, or `queueName`. */
+  queueName: string;
   batchSize: number;
   waitTime: number;
   visibilitySecs: number;
@@ -144,17 +157,62 @@ const OPEN_POLLS_ON_STOP = {
   validate: (s: string): boolean => s === 'abort' || s === 'finish',
 };
 
+/**
+ * Every option name of `sqsMessages()`: an unknown one is a `ConfigError` (a typo would silently
+ * leave a setting at its default). `satisfies` keeps it equal to the interface.
+ */
+export const SQS_MESSAGES_OPTION_NAMES = {
+  queueName: true,
+  client: true,
+  signal: true,
+  batchSize: true,
+  waitTime: true,
+  visibilitySecs: true,
+  maxExtend: true,
+  maxInFlight: true,
+  idleSleepMax: true,
+  shutdownTimeout: true,
+  openPollsOnStop: true,
+  settleWindowMs: true,
+  settleBatchWindowMs: true,
+  concurrentReceives: true,
+  maxConcurrentReceives: true,
+  maxInFlightBytes: true,
+  envelope: true,
+  logger: true,
+  env: true,
+} as const satisfies OptionNames<SqsMessagesOptions>;
+
+/** Options of the listener adapters and the runner that users pass to `sqsMessages()`. */
+const NOT_STREAM_OPTIONS: Readonly<Record<string, string>> = {
+  workerThreads: 'the listeners (perMessageListener, batchListener, sqsListener)',
+  batchWindowMs: 'batchListener and sqsListener',
+  handlerTimeout: 'the listeners',
+  queueUrl:
+    'sqsListener (sqsMessages takes the URL as its first argument: sqsMessages(queueUrl, options))',
+  mode: 'sqsListener',
+};
+
 export function resolveStreamConfig(queueUrl: unknown, options: SqsMessagesOptions): StreamConfig {
-  if (typeof queueUrl !== 'string' || !isValidQueueUrl(queueUrl)) {
+  if (typeof options !== 'object' || options === null) {
     throw new ConfigError({
-      option: 'queueUrl',
-      envVar: 'QUEUE_URL',
-      value: queueUrl,
-      allowed:
-        'an http(s) SQS queue URL such as https://sqs.us-east-1.amazonaws.com/123456789012/my-queue',
+      option: 'options',
+      value: options,
+      allowed: 'an object of sqsMessages() options',
       from: 'option',
     });
   }
+  checkOptionNames(options, {
+    where: 'sqsMessages()',
+    names: SQS_MESSAGES_OPTION_NAMES,
+    elsewhere: NOT_STREAM_OPTIONS,
+  });
+  const target = resolveQueueTarget(queueUrl, options.queueName, options.env ?? process.env);
+  if (target === undefined) throw missingQueueError('sqsMessages()');
+  // A queue given by name: its URL is looked up when the first iteration starts. The name tells
+  // all that is needed before: FIFO queues' names end in `.fifo`, as their URLs do.
+  const url = 'queueUrl' in target ? target.queueUrl : '';
+  const name = 'queueUrl' in target ? queueNameOf(target.queueUrl) : target.queueName;
   if (
     options.client !== undefined &&
     typeof (options.client as { send?: unknown }).send !== 'function'
@@ -177,14 +235,15 @@ export function resolveStreamConfig(queueUrl: unknown, options: SqsMessagesOptio
     min: visibilitySecs,
     unit: `seconds since receive, at least visibilitySecs (${visibilitySecs})`,
   };
-  const settleWindowMs = resolveSettleWindowMs(queueUrl, options, env);
+  const settleWindowMs = resolveSettleWindowMs(name, options, env);
   const maxInFlight = resolveNumber(
     { ...SPECS.maxInFlight, default: 2 * batchSize },
     options.maxInFlight,
     env,
   );
   return {
-    queueUrl,
+    queueUrl: url,
+    queueName: name,
     batchSize,
     waitTime: resolveNumber(SPECS.waitTime, options.waitTime, env),
     visibilitySecs,
@@ -208,8 +267,14 @@ export function resolveStreamConfig(queueUrl: unknown, options: SqsMessagesOptio
     maxInFlightBytes: resolveNumber(SPECS.maxInFlightBytes, options.maxInFlightBytes, env),
     heldDemand: undefined,
     envelope: resolveEnvelopeMode(options.envelope),
-    logger: options.logger ?? createDebugLogger({ component: queueNameOf(queueUrl), env }),
+    logger: streamLogger(options.logger, name, env),
   };
+}
+
+/** The stream's logger: the user's, bound to the queue, or the default one. */
+function streamLogger(option: unknown, queue: string, env: Env): Logger {
+  const bindings = { queue };
+  return userLogger(option, bindings) ?? createDebugLogger({ component: queue, bindings, env });
 }
 
 /**

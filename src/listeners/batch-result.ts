@@ -1,11 +1,23 @@
 /** The result forms a batch handler may return, and how they map to failed messages. */
 import type { LeasedMessage } from '../core/leased-message.js';
 
-/** The Python seed's result: the receipt handles of the messages that failed. */
+/**
+ * A batch handler's result naming the messages that failed by receipt handle, as the Python
+ * sqs-fargate-listener returns it; the others are acked. Lambda's `{ batchItemFailures }` works
+ * as well.
+ *
+ * @example
+ * ```ts
+ * sqsListener({ mode: 'batch' }, async (messages) => {
+ *   const failed = messages.filter((m) => !isValid(m.json));
+ *   return BatchResult.failed(failed); // only these are retried
+ * });
+ * ```
+ */
 export class BatchResult {
   readonly failedReceiptHandles: readonly string[];
 
-  constructor(init: { failedReceiptHandles?: Iterable<string> } = {}) {
+  constructor(init: { failedReceiptHandles?: Iterable<string> | undefined } = {}) {
     this.failedReceiptHandles = [...(init.failedReceiptHandles ?? [])];
   }
 

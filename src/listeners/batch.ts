@@ -5,7 +5,7 @@
  */
 
 import type { LeasedMessage } from '../core/leased-message.js';
-import { type Env, resolveNumber } from '../shared/config.js';
+import { batchOverTenHint, type Env, resolveNumber } from '../shared/config.js';
 import { assembleStages } from './assemble.js';
 import type { BatchHandlerResult } from './batch-result.js';
 import { declareDemandTo, withDemand } from './demand.js';
@@ -14,6 +14,8 @@ import {
   type ListenerBaseOptions,
   resolveListenerPolicy,
 } from './listener-config.js';
+import { ListenerCounters, withCounters } from './listener-counters.js';
+import { BATCH_OPTION_SET } from './option-names.js';
 import type { Listener } from './per-message.js';
 import { PipelineContext, PipelineRun, runPipeline } from './pipeline.js';
 import { batchGatherer } from './scheduling/batch-gatherer.js';
@@ -43,16 +45,24 @@ export interface BatchListenerOptions<T = unknown> extends ListenerBaseOptions<T
    * Most messages per handler call. Env `BATCH_SIZE`, default 10. Up to 10 without a batch
    * window; with `batchWindowMs` a batch gathers across receives and may hold up to 10,000.
    */
-  batchSize?: number;
+  batchSize?: number | undefined;
   /** Wait up to this long after the first message for more (Lambda's MaximumBatchingWindow). Default 0. */
-  batchWindowMs?: number;
+  batchWindowMs?: number | undefined;
 }
 
 export function resolveBatchOptions(options: BatchListenerOptions, env: Env = process.env) {
   const batchWindowMs = resolveNumber(LISTENER_SPECS.batchWindowMs, options.batchWindowMs, env);
   const max = batchWindowMs > 0 ? 10_000 : 10;
   const batchSize = resolveNumber(
-    { option: 'batchSize', env: 'BATCH_SIZE', default: 10, min: 1, max, integer: true },
+    {
+      option: 'batchSize',
+      env: 'BATCH_SIZE',
+      default: 10,
+      min: 1,
+      max,
+      integer: true,
+      hint: (value) => (batchWindowMs > 0 ? undefined : batchOverTenHint(value, true)),
+    },
     options.batchSize,
     env,
   );
@@ -64,6 +74,19 @@ export function resolveBatchOptions(options: BatchListenerOptions, env: Env = pr
  * batches (what one receive brought, or up to `batchWindowMs`), runs `workerThreads` batches at
  * once, acks the successes and nacks the failures from the handler's result, and resolves with
  * counts when the source ends.
+ *
+ * @example
+ * ```ts
+ * const listener = batchListener(
+ *   async (messages) => {
+ *     const failed = await saveAll(messages); // the messages that could not be saved
+ *     return BatchResult.failed(failed); // only these are retried
+ *   },
+ *   { workerThreads: 2, batchSize: 10 },
+ * );
+ * const report = await listener(sqsMessages(process.env.QUEUE_URL ?? '', { signal }));
+ * console.log(report.succeeded, report.failed);
+ * ```
  */
 export function batchListener<T = unknown>(
   // NoInfer: `T` comes from `schema` only (see perMessageListener).
@@ -74,7 +97,9 @@ export function batchListener<T = unknown>(
     throw new TypeError('batchListener(handler): handler must be a function');
   }
   const env = options.env ?? process.env;
-  const policy = resolveListenerPolicy(options);
+  const policy = resolveListenerPolicy(options, BATCH_OPTION_SET);
+  // One set for every call of the listener: what the runner's metrics read (see countersOf).
+  const counters = new ListenerCounters();
   const { batchSize, batchWindowMs } = resolveBatchOptions(options, env);
   // The schema decoder set every message's `data` to T before the handler runs.
   const stages = assembleStages('batch', handler as BatchHandler, policy);
@@ -87,7 +112,7 @@ export function batchListener<T = unknown>(
     declareDemandTo(source, held);
     // Loads @opentelemetry/api once (unless `tracing: false`); see tracing/listener-tracing.ts.
     const tracing = await policy.tracing?.open(source, 'batch');
-    const context = new PipelineContext(policy, 'batch');
+    const context = new PipelineContext(policy, 'batch', counters);
     const broken = new BrokenGroups();
     context.broken = broken;
     const puller = new Puller(source[Symbol.asyncIterator]());
@@ -137,5 +162,5 @@ export function batchListener<T = unknown>(
     tracing?.close();
     return context.result;
   };
-  return withDemand(listener, held);
+  return withCounters(withDemand(listener, held), counters);
 }

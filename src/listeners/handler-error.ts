@@ -15,7 +15,24 @@ import { SqsListenerError } from '../shared/errors.js';
  */
 export type HandlerFailureKind = 'returnedFalse' | 'timedOut' | 'invalidResult' | 'reportedFailed';
 
-/** A handler failure that has no thrown value of its own; `kind` says which one. */
+/**
+ * A handler failure that has no thrown value of its own; `kind` says which one.
+ *
+ * @example
+ * ```ts
+ * sqsListener(
+ *   {
+ *     handlerTimeout: 30,
+ *     onFailure: (message, error) => {
+ *       if (error instanceof HandlerError && error.kind === 'timedOut') {
+ *         console.warn(`${message.messageId} took over 30 s`);
+ *       }
+ *     },
+ *   },
+ *   handle,
+ * );
+ * ```
+ */
 export class HandlerError extends SqsListenerError {
   override name = 'HandlerError';
   readonly kind: HandlerFailureKind;

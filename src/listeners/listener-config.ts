@@ -16,9 +16,12 @@ import {
   MessageValidationError,
   NonRetryableError,
 } from '../shared/errors.js';
+import { resolveLoggerOption } from '../shared/log-adapters.js';
 import { createDebugLogger, type Logger } from '../shared/logger.js';
+import type { OptionSet } from '../shared/option-names.js';
 import type { EnvelopeMode } from '../shared/sns-envelope.js';
 import { buildDecoders } from './decoders/index.js';
+import { checkListenerOptionNames, PER_MESSAGE_OPTION_SET } from './option-names.js';
 import { type ResolvedRetryPolicy, type RetryPolicy, resolveRetryPolicy } from './retry.js';
 import type { MessageSchema } from './schema/standard-schema.js';
 import type { BeforeHook } from './stages/before-hooks.js';
@@ -77,9 +80,9 @@ export interface ListenerBaseOptions<T = unknown> {
    * `message.data`, typed. A body that is not JSON or fails validation is a poison message:
    * never handled, moved to the dead-letter queue at once (`MessageValidationError`).
    */
-  schema?: MessageSchema<T>;
+  schema?: MessageSchema<T> | undefined;
   /** Handlers (per-message) or batches (batch mode) running at once. Env `WORKER_THREADS`, default 4. */
-  workerThreads?: number;
+  workerThreads?: number | undefined;
   /**
    * Fair queues: most messages of one `MessageGroupId` in running handler calls at once, so one
    * noisy tenant cannot take every worker. Applies to group ids on standard queues; FIFO groups
@@ -97,43 +100,43 @@ export interface ListenerBaseOptions<T = unknown> {
    * perMessageListener(handle, { workerThreads: 10, maxConcurrentPerGroup: 2 });
    * ```
    */
-  maxConcurrentPerGroup?: number;
+  maxConcurrentPerGroup?: number | undefined;
   /**
    * Seconds a handler call may run. When it passes, the messages' `signal` aborts (reason
    * `handlerTimeout`), they are given back as failures, and a late `ack()` rejects. The slot is
    * freed; a handler ignoring its signal runs on unobserved. Env `HANDLER_TIMEOUT`; 0 = none.
    */
-  handlerTimeout?: number;
+  handlerTimeout?: number | undefined;
   /**
    * Backoff for failed messages, from their receive count: `nack({ delaySeconds })` with an
    * exponential, jittered, capped delay. Default: none (a failure reappears when its visibility
    * timeout ends, as with Lambda).
    */
-  retry?: RetryPolicy;
+  retry?: RetryPolicy | undefined;
   /**
    * Messages for which this returns false are not handled: they are released at once
    * (visibility 0) and counted as `filtered`. A throw counts as a failure.
    */
-  filter?: (message: LeasedMessage) => boolean | Promise<boolean>;
+  filter?: ((message: LeasedMessage) => boolean | Promise<boolean>) | undefined;
   /** Called after a message succeeded and was acked. A throw is logged, never breaks the listener. */
-  onSuccess?: (message: LeasedMessage) => unknown;
+  onSuccess?: ((message: LeasedMessage) => unknown) | undefined;
   /** Called after a message failed. A throw is logged, never breaks the listener. */
-  onFailure?: (message: LeasedMessage, error: unknown) => unknown;
+  onFailure?: ((message: LeasedMessage, error: unknown) => unknown) | undefined;
   /**
    * Decides that a failure cannot be helped by retrying. Default: the handler threw a
    * `NonRetryableError`. Such messages are given up at once (see `deadLetterQueueUrl`).
    */
-  isNonRetryable?: (error: unknown, message: LeasedMessage) => boolean;
+  isNonRetryable?: ((error: unknown, message: LeasedMessage) => boolean) | undefined;
   /**
    * Where given-up messages go (SendMessage, then delete). Without it they are deleted and
    * logged at ERROR: the handler already said retrying cannot help. Env `DEAD_LETTER_QUEUE_URL`.
    */
-  deadLetterQueueUrl?: string;
+  deadLetterQueueUrl?: string | undefined;
   /**
    * Client for dead-letter moves. Default: the client of the stream the message came from; for a
    * message from elsewhere, one from the environment, destroyed when the listener returns.
    */
-  client?: SQSClient;
+  client?: SQSClient | undefined;
   /**
    * Unwraps SNS notifications (a queue subscribed to a topic without raw delivery): `body`,
    * `json`, the schema and `messageAttributes()` see the published message and its attributes,
@@ -142,23 +145,26 @@ export interface ListenerBaseOptions<T = unknown> {
    * unwrapped. Prefer `'sns'`: under `'auto'` a producer that can send to the queue directly
    * can make a body look like a notification and choose its topic and attributes.
    */
-  envelope?: EnvelopeMode;
+  envelope?: EnvelopeMode | undefined;
   /**
    * Reads payloads an Extended Client (Java, Python, SNS) offloaded to S3: see
    * `LargePayloadOptions`. Needs the optional peer dependency `@aws-sdk/client-s3`.
    */
-  largePayloads?: LargePayloadOptions;
+  largePayloads?: LargePayloadOptions | undefined;
   /**
    * OpenTelemetry spans and metrics (`@opentelemetry/api`, an optional peer, loaded when the
    * listener starts). Default: on whenever a global tracer or meter provider is registered, like
    * every OpenTelemetry instrumentation; nothing is recorded, and a message costs nothing more,
    * until one is. `false` switches it off. See {@link TracingOptions}.
    */
-  tracing?: false | TracingOptions;
-  /** Replaces the default logger. */
-  logger?: Logger;
+  tracing?: false | TracingOptions | undefined;
+  /**
+   * Replaces the default logger: a {@link Logger} (`(message, fields)`), or a pino or bunyan
+   * logger as it is (recognised and adapted).
+   */
+  logger?: Logger | undefined;
   /** Where environment variables are read from. Default `process.env`. */
-  env?: Env;
+  env?: Env | undefined;
 }
 
 export function resolveWorkerThreads(explicit: unknown, env: Env | undefined): number {
@@ -188,7 +194,7 @@ export interface ListenerResult {
    * `maxConcurrentPerGroup`: messages given back unhandled because their group was at its cap
    * (they come back later), or waiting for their group at a shutdown. Present only with the cap.
    */
-  deferred?: number;
+  deferred?: number | undefined;
 }
 
 export function emptyResult(): ListenerResult {
@@ -234,7 +240,23 @@ function nonRetryable(
     custom(error, message);
 }
 
-export function resolveListenerPolicy(options: ListenerBaseOptions): ListenerPolicy {
+/**
+ * `set`: the adapter's option names, checked first (`perMessageListener()` unless given); `null`
+ * when the caller checked them already (the runner hands each layer only its own options).
+ */
+export function resolveListenerPolicy(
+  options: ListenerBaseOptions,
+  set: OptionSet | null = PER_MESSAGE_OPTION_SET,
+): ListenerPolicy {
+  if (typeof options !== 'object' || options === null) {
+    throw new ConfigError({
+      option: 'options',
+      value: options,
+      allowed: 'an object of listener options',
+      from: 'option',
+    });
+  }
+  if (set !== null) checkListenerOptionNames(options, set);
   const env = options.env ?? process.env;
   for (const name of ['filter', 'onSuccess', 'onFailure', 'isNonRetryable'] as const) {
     const value = options[name];
@@ -257,7 +279,8 @@ export function resolveListenerPolicy(options: ListenerBaseOptions): ListenerPol
     options.deadLetterQueueUrl,
     env,
   );
-  const logger = options.logger ?? createDebugLogger({ component: 'listener', env });
+  const logger =
+    resolveLoggerOption(options.logger) ?? createDebugLogger({ component: 'listener', env });
   return {
     workerThreads: resolveWorkerThreads(options.workerThreads, env),
     maxConcurrentPerGroup: resolveGroupCap(options.maxConcurrentPerGroup, env),

@@ -12,6 +12,7 @@ import {
   type ListenerResult,
   resolveListenerPolicy,
 } from './listener-config.js';
+import { ListenerCounters, withCounters } from './listener-counters.js';
 import { PipelineContext, PipelineRun, runPipeline } from './pipeline.js';
 import { releaseUnhandled } from './scheduling/fifo.js';
 import { groupCapFor } from './scheduling/group-cap.js';
@@ -35,6 +36,18 @@ export type Listener = (source: AsyncIterable<LeasedMessage>) => Promise<Listene
  * Turns a per-message handler into a consumer of any `AsyncIterable<LeasedMessage>`: up to
  * `workerThreads` handler calls at once (FIFO groups one at a time, in order), ack on success,
  * nack on `false`, a throw or a timeout; resolves with counts when the source ends.
+ *
+ * @example
+ * ```ts
+ * const listener = perMessageListener(
+ *   async (message) => {
+ *     await charge(message.json, { signal: message.signal }); // returns: acked
+ *   },
+ *   { workerThreads: 30, retry: { baseSeconds: 5 } },
+ * );
+ * // The listener sizes the stream's maxInFlight to its 30 workers.
+ * const report = await listener(sqsMessages(process.env.QUEUE_URL ?? '', { signal }));
+ * ```
  */
 export function perMessageListener<T = unknown>(
   // NoInfer: `T` comes from `schema` only, so a handler cannot claim a typed `data` that no
@@ -46,6 +59,8 @@ export function perMessageListener<T = unknown>(
     throw new TypeError('perMessageListener(handler): handler must be a function');
   }
   const policy = resolveListenerPolicy(options);
+  // One set for every call of the listener: what the runner's metrics read (see countersOf).
+  const counters = new ListenerCounters();
   // Built once: a message costs one run object, no per-message closures.
   const stages = assembleStages(
     'message',
@@ -61,7 +76,7 @@ export function perMessageListener<T = unknown>(
     declareDemandTo(source, held);
     // Loads @opentelemetry/api once (unless `tracing: false`); see tracing/listener-tracing.ts.
     const tracing = await policy.tracing?.open(source, 'message');
-    const context = new PipelineContext(policy, 'message');
+    const context = new PipelineContext(policy, 'message', counters);
     const puller = new Puller(source[Symbol.asyncIterator]());
     const lanes = new GroupLanes(
       policy.workerThreads,
@@ -94,5 +109,5 @@ export function perMessageListener<T = unknown>(
     tracing?.close();
     return context.result;
   };
-  return withDemand(listener, held);
+  return withCounters(withDemand(listener, held), counters);
 }

@@ -11,6 +11,7 @@ import { toError } from '../shared/errors.js';
 import { createSqsClient } from '../shared/sqs-client.js';
 import type { HandlerFailureKind } from './handler-error.js';
 import { emptyResult, type ListenerPolicy, type ListenerResult } from './listener-config.js';
+import { ListenerCounters } from './listener-counters.js';
 import type { BrokenGroups } from './scheduling/fifo.js';
 import { Settling } from './scheduling/settling.js';
 
@@ -80,6 +81,8 @@ export class PipelineContext {
     readonly policy: ListenerPolicy,
     /** `message`: the batch holds one message and its failure is settled before the run ends. */
     readonly mode: 'message' | 'batch',
+    /** The listener's counters for operators (failures by kind, given up, filtered, age). */
+    readonly counters: ListenerCounters = new ListenerCounters(),
   ) {}
 
   /**

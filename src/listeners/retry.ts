@@ -9,11 +9,11 @@ import { ConfigError } from '../shared/errors.js';
 /** Backoff for failed messages, computed from their receive count. */
 export interface RetryPolicy {
   /** Delay after the first failure, seconds. Default 1. */
-  baseSeconds?: number;
+  baseSeconds?: number | undefined;
   /** Largest delay, seconds (at most 43,200). Default 300. */
-  maxSeconds?: number;
+  maxSeconds?: number | undefined;
   /** Randomise the delay between half and all of the computed value. Default true. */
-  jitter?: boolean;
+  jitter?: boolean | undefined;
 }
 
 /** A `RetryPolicy` with its defaults filled in and validated. */
@@ -23,7 +23,23 @@ export interface ResolvedRetryPolicy {
   jitter: boolean;
 }
 
-/** Validates a `RetryPolicy` and fills in defaults; throws a `ConfigError` naming the bad field. */
+/**
+ * Validates a `RetryPolicy` and fills in defaults; throws a `ConfigError` naming the bad field.
+ *
+ * @example
+ * ```ts
+ * // What a listener's `retry` option does, for code that settles messages itself.
+ * const policy = resolveRetryPolicy({ baseSeconds: 5, maxSeconds: 300 }); // ConfigError if invalid
+ * for await (const message of sqsMessages(process.env.QUEUE_URL ?? '')) {
+ *   try {
+ *     await handle(message.json);
+ *     message.ack();
+ *   } catch {
+ *     message.nack({ delaySeconds: retryDelaySeconds(policy!, message.receiveCount) });
+ *   }
+ * }
+ * ```
+ */
 export function resolveRetryPolicy(
   policy: RetryPolicy | undefined,
 ): ResolvedRetryPolicy | undefined {
@@ -71,6 +87,14 @@ export function resolveRetryPolicy(
  * Seconds to keep a failed message invisible before its next try: base × 2^(receiveCount − 1),
  * capped at maxSeconds; with jitter, a random value in [delay/2, delay] so that a burst of
  * failures does not come back as a burst.
+ *
+ * @example
+ * ```ts
+ * const policy = resolveRetryPolicy({ baseSeconds: 5, maxSeconds: 300, jitter: false })!;
+ * retryDelaySeconds(policy, 1); // 5
+ * retryDelaySeconds(policy, 3); // 20
+ * retryDelaySeconds(policy, 10); // 300 (capped)
+ * ```
  */
 export function retryDelaySeconds(
   policy: ResolvedRetryPolicy,

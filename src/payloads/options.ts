@@ -24,7 +24,7 @@ export interface LargePayloadOptions {
    * The client that reads (and, with `deletePayloadOnAck`, deletes) the payloads. Default: an
    * `S3Client` from the environment, built on the first pointer.
    */
-  s3Client?: S3ClientLike;
+  s3Client?: S3ClientLike | undefined;
   /**
    * The buckets payloads may be read from: an array of bucket names, or `'*'` for any bucket.
    * Required: a pointer names its own bucket, and whoever can send to the queue could otherwise
@@ -39,13 +39,13 @@ export interface LargePayloadOptions {
    * a dead-letter queue keeps its payload too. Default false (leave cleanup to a lifecycle
    * rule).
    */
-  deletePayloadOnAck?: boolean;
+  deletePayloadOnAck?: boolean | undefined;
   /**
    * When the object does not exist (`NoSuchKey`): `'fail'` (default) gives the message back
    * like any retryable failure, so the redrive policy moves it to the dead-letter queue in the
    * end; `'ack'` logs it and deletes the message (the handler is not called).
    */
-  onMissingPayload?: 'fail' | 'ack';
+  onMissingPayload?: 'fail' | 'ack' | undefined;
 }
 
 /** The option, validated. */

@@ -18,6 +18,21 @@ export type PayloadErrorCode = 'PayloadMissing' | 'PayloadFetchFailed';
  * the message is given back and SQS delivers it again (its redrive policy ends the retries).
  * A pointer that is malformed or names a bucket outside `allowedBuckets` is a
  * `PayloadPointerError` instead.
+ *
+ * @example
+ * ```ts
+ * sqsListener(
+ *   {
+ *     largePayloads: { allowedBuckets: ['acme-sqs-payloads'] },
+ *     onFailure: (message, error) => {
+ *       if (error instanceof PayloadError && error.code === 'PayloadMissing') {
+ *         console.warn(`${message.messageId}: its S3 payload is gone`);
+ *       }
+ *     },
+ *   },
+ *   handle,
+ * );
+ * ```
  */
 export class PayloadError extends SqsListenerError {
   override name = 'PayloadError';
@@ -46,6 +61,20 @@ export class PayloadError extends SqsListenerError {
  * not a pointer (code `InvalidPayloadPointer`), or it names a bucket outside
  * `largePayloads.allowedBuckets` (`PayloadBucketNotAllowed`; S3 is not called). A poison
  * message: given up at once (moved to the dead-letter queue), whatever `isNonRetryable` says.
+ *
+ * @example
+ * ```ts
+ * sqsListener(
+ *   {
+ *     largePayloads: { allowedBuckets: ['acme-sqs-payloads'] },
+ *     onFailure: (message, error) => {
+ *       // A pointer to another bucket, or a marker without a pointer: to the DLQ at once.
+ *       if (error instanceof PayloadPointerError) console.error(message.messageId, error.code);
+ *     },
+ *   },
+ *   handle,
+ * );
+ * ```
  */
 export class PayloadPointerError extends NonRetryableError {
   override name = 'PayloadPointerError';

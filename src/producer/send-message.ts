@@ -36,26 +36,26 @@ export interface ProducerLargePayloadOptions {
    * Offload when the body plus the attributes exceed this many bytes (counted as the Extended
    * Clients count them). Default 1,048,576 (SQS's limit); 0 offloads every message.
    */
-  thresholdBytes?: number;
+  thresholdBytes?: number | undefined;
 }
 
 /** Options of `sendMessage()`. */
 export interface SendMessageOptions {
   /** Message attributes: strings, numbers, bigints, bytes, or SQS's own `{ DataType, … }`. */
-  messageAttributes?: Readonly<Record<string, SendableAttributeValue>>;
+  messageAttributes?: Readonly<Record<string, SendableAttributeValue>> | undefined;
   /** Seconds before the message becomes visible (standard queues). */
-  delaySeconds?: number;
+  delaySeconds?: number | undefined;
   /** FIFO queues: the message group. */
-  messageGroupId?: string;
+  messageGroupId?: string | undefined;
   /**
    * FIFO queues: the deduplication id. Pass one when the queue deduplicates by content: an
    * offloaded body is a new pointer every time.
    */
-  messageDeduplicationId?: string;
+  messageDeduplicationId?: string | undefined;
   /** Offload bodies above the threshold to S3 (Extended Client format). Off without it. */
-  largePayloads?: ProducerLargePayloadOptions;
+  largePayloads?: ProducerLargePayloadOptions | undefined;
   /** Aborts the S3 upload and the SendMessage request. */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
 }
 
 /** What `sendMessage()` sent. */
@@ -76,6 +76,16 @@ export interface SendMessageResult {
  * library writes them; otherwise it is a plain SendMessage. Invalid options throw a
  * `ConfigError` before anything is sent. If SendMessage fails after the upload, the object is
  * left in place (the message may have been sent all the same): let a lifecycle rule expire it.
+ *
+ * @example
+ * ```ts
+ * const sent = await sendMessage(new SQSClient({}), queueUrl, JSON.stringify(report), {
+ *   messageAttributes: { kind: 'daily-report' },
+ *   // Over 1 MiB, the body goes to S3 and the message carries an Extended Client pointer.
+ *   largePayloads: { s3Client: new S3Client({}), bucket: 'acme-sqs-payloads' },
+ * });
+ * console.log(sent.messageId, sent.payloadPointer?.key);
+ * ```
  */
 export async function sendMessage(
   client: SQSClient,

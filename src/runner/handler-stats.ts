@@ -4,6 +4,13 @@
  * memory stays constant and the numbers follow what the handler does now, not an hour ago.
  */
 
+import {
+  countersOf,
+  emptyListenerCounts,
+  type ListenerCounters,
+  type ListenerCounts,
+} from '../listeners/listener-counters.js';
+
 /** Durations kept for percentiles: enough for a stable p99, small enough to sort per scrape. */
 const RECENT_SAMPLES = 1024;
 
@@ -31,6 +38,11 @@ export interface HandlerStats {
   errors: number;
   /** Handler call durations (one call per message, or per batch in batch mode). */
   duration: DurationSummary;
+  /**
+   * What became of the messages: failures by kind (threw, returned false, timed out, invalid…),
+   * messages given up on and filtered out, and their age when the handler got them.
+   */
+  outcomes: ListenerCounts;
 }
 
 /** A handler call that has not returned (or settled its promise) yet. */
@@ -54,6 +66,15 @@ export class HandlerTimer {
   private maxMs = 0;
   private errors = 0;
   private readonly inFlight = new Set<Running>();
+  private outcomes: ListenerCounters | undefined;
+
+  /**
+   * Reports the outcomes `listener` counts (one made by `perMessageListener()` or
+   * `batchListener()`) in {@link HandlerStats.outcomes}; zeros for any other listener.
+   */
+  readOutcomesOf(listener: object): void {
+    this.outcomes = countersOf(listener);
+  }
 
   /** Wraps `handler` so each call is timed; `this` and the result pass through unchanged. */
   wrap<A, R>(handler: (arg: A) => R): (arg: A) => R {
@@ -116,6 +137,7 @@ export class HandlerTimer {
         p99Ms: quantile(kept, 0.99),
         maxMs: this.maxMs,
       },
+      outcomes: this.outcomes?.snapshot() ?? emptyListenerCounts(),
     };
   }
 }

@@ -13,13 +13,13 @@ export interface HealthOptions {
   /** TCP port; 0 picks a free one (see `onListening`). */
   port: number;
   /** Interface to bind. Default `0.0.0.0`, so a load balancer or sidecar can reach it. */
-  host?: string;
+  host?: string | undefined;
   /**
    * `/health` turns 503 once receives have been failing for this many seconds with no success
    * in between. Default 60: long enough to ride out throttling, short enough for an
    * orchestrator to replace a task that lost its credentials or network.
    */
-  unhealthyAfterSecs?: number;
+  unhealthyAfterSecs?: number | undefined;
   /**
    * `/health` turns 503 when a listener wants messages (nothing in flight, or a receive sent
    * since the last success) yet no receive has succeeded for this many seconds: a stuck
@@ -28,9 +28,9 @@ export interface HealthOptions {
    * the slowest listener (`waitTime` + `idleSleepMax`), at least 60; allowed: more than one
    * cycle plus a second, up to 86,400.
    */
-  stuckAfterSecs?: number;
+  stuckAfterSecs?: number | undefined;
   /** Called with the server's base URL once it listens (useful with `port: 0`). */
-  onListening?: (url: string) => void;
+  onListening?: ((url: string) => void) | undefined;
 }
 
 /** What the server reads on each request. */

@@ -3,31 +3,30 @@
  * its listener adapter, and the stream it consumes, fitted to the listener's declared demand.
  */
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import { type SqsMessageStream, sqsMessages } from '../core/sqs-messages.js';
-import { queueNameOf } from '../core/stream-config.js';
+import { missingQueueError, resolveQueueTarget } from '../core/queue-name.js';
+import { SqsMessageStream } from '../core/sqs-messages.js';
+import { queueNameOf, SQS_MESSAGES_OPTION_NAMES } from '../core/stream-config.js';
 import { type BatchHandler, batchListener, resolveBatchOptions } from '../listeners/batch.js';
 import { declareDemandTo, demandOf } from '../listeners/demand.js';
 import { resolveWorkerThreads } from '../listeners/listener-config.js';
+import { BATCH_LISTENER_OPTION_NAMES, LISTENER_OPTION_NAMES } from '../listeners/option-names.js';
 import {
   type Listener,
   type MessageHandler,
   perMessageListener,
 } from '../listeners/per-message.js';
-import {
-  type Env,
-  isValidQueueUrl,
-  resolveNumber,
-  resolveString,
-  SPECS,
-} from '../shared/config.js';
-import { ConfigError } from '../shared/errors.js';
-import { createDebugLogger, type Logger, type LogLevel } from '../shared/logger.js';
+import { type Env, resolveNumber, SPECS } from '../shared/config.js';
+import { userLogger } from '../shared/log-adapters.js';
+import { createDebugLogger, type LogFormat, type Logger, type LogLevel } from '../shared/logger.js';
+import { pickOptions } from '../shared/option-names.js';
 import { HandlerTimer } from './handler-stats.js';
+import { LOG_SUMMARY_SPEC, withLogSummary } from './log-summary.js';
 import type { RegisteredListener } from './registry.js';
 
 /** A registration, ready to run. */
 export interface Prepared {
   name: string;
+  /** Empty for a queue given by name until `resolveQueueUrlOf()` looked it up. */
   queueUrl: string;
   stream: SqsMessageStream;
   listener: Listener;
@@ -40,6 +39,10 @@ export interface Prepared {
 export interface RunSettings {
   logger: Logger | undefined;
   logLevel: LogLevel | undefined;
+  /** The default logger's format (`logFormat`); `undefined`: LOG_FORMAT, else text. */
+  logFormat?: LogFormat | undefined;
+  /** Seconds between INFO summaries; `undefined`: LOG_SUMMARY_SECS, else 60. */
+  logSummaryEverySecs?: number | undefined;
   env: Env;
   shutdownTimeout: number;
   signal: AbortSignal;
@@ -49,32 +52,26 @@ export interface RunSettings {
 export function prepare(registration: RegisteredListener, run: RunSettings): Prepared {
   const o = registration.options;
   const env = o.env ?? run.env;
-  const queueUrl = resolveString(
-    {
-      option: 'queueUrl',
-      env: 'QUEUE_URL',
-      allowed: 'an http(s) SQS queue URL',
-      validate: isValidQueueUrl,
-    },
-    o.queueUrl,
-    env,
-  );
-  if (queueUrl === undefined) {
-    throw new ConfigError({
-      option: 'queueUrl',
-      envVar: 'QUEUE_URL',
-      value: undefined,
-      allowed:
-        'an SQS queue URL, given as the queueUrl option or the QUEUE_URL environment variable',
-      from: 'env',
-    });
-  }
-  const name = o.name ?? queueNameOf(queueUrl);
+  const target = resolveQueueTarget(o.queueUrl, o.queueName, env);
+  if (target === undefined) throw missingQueueError('A listener');
+  // A queue given by name has no URL until runListeners() looks it up, before it starts any.
+  const queueUrl = 'queueUrl' in target ? target.queueUrl : '';
+  const queueName = 'queueUrl' in target ? queueNameOf(target.queueUrl) : target.queueName;
+  const name = o.name ?? queueName;
   const mode = o.mode ?? 'per_message';
+  // Every line names its listener and queue: a user logger's own child(), else merged fields.
+  const bindings = { listener: name, queue: queueName };
   const logger =
-    o.logger ??
-    run.logger ??
-    createDebugLogger({ component: name, level: run.logLevel, defaultLevel: 'INFO', env });
+    userLogger(o.logger ?? run.logger, bindings) ??
+    createDebugLogger({
+      component: name,
+      level: run.logLevel,
+      defaultLevel: 'INFO',
+      format: run.logFormat,
+      bindings,
+      env,
+    });
+  const summaryEverySecs = resolveNumber(LOG_SUMMARY_SPEC, run.logSummaryEverySecs, env);
   const workerThreads = resolveWorkerThreads(o.workerThreads, env);
   // Wraps the handler (not the adapters) so its own time is measured, whatever the mode.
   const timer = new HandlerTimer();
@@ -88,7 +85,7 @@ export function prepare(registration: RegisteredListener, run: RunSettings): Pre
     // A batch gathered across receives may exceed what one receive can bring.
     receiveBatch = Math.min(batchSize, 10);
     listener = batchListener(timer.wrap(registration.handler as BatchHandler), {
-      ...o,
+      ...pickOptions(o, BATCH_LISTENER_OPTION_NAMES),
       workerThreads,
       batchSize,
       batchWindowMs,
@@ -100,15 +97,18 @@ export function prepare(registration: RegisteredListener, run: RunSettings): Pre
     handlerBatch = 1;
     receiveBatch = resolveNumber(SPECS.batchSize, o.batchSize, env);
     listener = perMessageListener(timer.wrap(registration.handler as MessageHandler), {
-      ...o,
+      ...pickOptions(o, LISTENER_OPTION_NAMES),
       workerThreads,
       client,
       logger,
       env,
     });
   }
-  const stream = sqsMessages(queueUrl, {
-    ...o,
+  // Before any wrapping: the outcome counters are registered on the listener itself.
+  timer.readOutcomesOf(listener);
+  // Each layer gets its own options only: each refuses names it does not know.
+  const stream = new SqsMessageStream(queueUrl === '' ? undefined : queueUrl, {
+    ...pickOptions(o, SQS_MESSAGES_OPTION_NAMES),
     batchSize: receiveBatch,
     client,
     signal: run.signal,
@@ -125,7 +125,7 @@ export function prepare(registration: RegisteredListener, run: RunSettings): Pre
     name,
     queueUrl,
     stream,
-    listener,
+    listener: withLogSummary(listener, { logger, stream, timer }, summaryEverySecs),
     logger,
     timer,
     summary: {
@@ -140,4 +140,11 @@ export function prepare(registration: RegisteredListener, run: RunSettings): Pre
       idleSleepMax: c.idleSleepMax,
     },
   };
+}
+
+/** Looks up the URL of a listener's queue given by name (GetQueueUrl); no request otherwise. */
+export async function resolveQueueUrlOf(p: Prepared): Promise<void> {
+  if (p.queueUrl !== '') return;
+  p.queueUrl = await p.stream.resolveQueueUrl();
+  p.summary.queueUrl = p.queueUrl;
 }

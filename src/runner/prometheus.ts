@@ -7,6 +7,12 @@
  * a metric with its own labels can subscribe with `stream.on()` instead.
  */
 import type { StreamStats } from '../core/stats.js';
+import {
+  emptyListenerCounts,
+  FAILURE_KINDS,
+  type Histogram,
+  type ListenerCounts,
+} from '../listeners/listener-counters.js';
 import type { HandlerStats } from './handler-stats.js';
 
 /** The content type Prometheus expects for the text format. */
@@ -37,36 +43,74 @@ type CounterKey = {
   [K in keyof StreamStats]-?: StreamStats[K] extends number ? K : never;
 }[keyof StreamStats];
 
-const COUNTERS: Array<[string, CounterKey, string]> = [
-  ['receives_total', 'receives', 'ReceiveMessage requests sent.'],
-  ['receive_errors_total', 'receiveErrors', 'ReceiveMessage requests that failed.'],
-  ['messages_received_total', 'received', 'Messages received (leased).'],
-  ['messages_acked_total', 'acked', 'Messages deleted, as SQS confirmed.'],
+/**
+ * The stream counters: Prometheus name, `StreamStats` key, help, and the EMF metric name
+ * (runner/emf.ts reads this table too, so both outputs count the same things).
+ */
+export const COUNTERS: ReadonlyArray<readonly [string, CounterKey, string, string]> = [
+  ['receives_total', 'receives', 'ReceiveMessage requests sent.', 'Receives'],
+  [
+    'receive_errors_total',
+    'receiveErrors',
+    'ReceiveMessage requests that failed.',
+    'ReceiveErrors',
+  ],
+  ['messages_received_total', 'received', 'Messages received (leased).', 'MessagesReceived'],
+  ['messages_acked_total', 'acked', 'Messages deleted, as SQS confirmed.', 'MessagesAcked'],
   [
     'ack_failures_total',
     'ackFailed',
     'Deletes SQS refused; those messages will be delivered again.',
+    'AckFailures',
   ],
-  ['messages_nacked_total', 'nacked', 'Messages given back for a retry.'],
-  ['lease_extensions_total', 'extended', 'Visibility extensions SQS confirmed.'],
-  ['leases_lost_total', 'lost', 'Leases that ended before the message was settled.'],
-  ['messages_released_total', 'released', 'Messages given back unhandled (shutdown).'],
-  ['empty_receives_total', 'emptyReceives', 'ReceiveMessage requests answered with no message.'],
+  ['messages_nacked_total', 'nacked', 'Messages given back for a retry.', 'MessagesNacked'],
+  ['lease_extensions_total', 'extended', 'Visibility extensions SQS confirmed.', 'LeaseExtensions'],
+  ['leases_lost_total', 'lost', 'Leases that ended before the message was settled.', 'LeasesLost'],
+  [
+    'messages_released_total',
+    'released',
+    'Messages given back unhandled (shutdown).',
+    'MessagesReleased',
+  ],
+  [
+    'empty_receives_total',
+    'emptyReceives',
+    'ReceiveMessage requests answered with no message.',
+    'EmptyReceives',
+  ],
 ];
 
-/** Stream gauges read from `stats()` at scrape time. */
-const GAUGES: Array<[string, CounterKey, string]> = [
-  ['messages_in_flight', 'inFlight', 'Leased, unsettled messages (buffered or in a handler).'],
-  ['messages_buffered', 'buffered', 'Messages received and not yet handed to a handler.'],
+/** Stream gauges read from `stats()` at scrape time; the last two: EMF name and unit. */
+export const GAUGES: ReadonlyArray<
+  readonly [string, CounterKey, string, string, 'Count' | 'Bytes' | 'Seconds']
+> = [
+  [
+    'messages_in_flight',
+    'inFlight',
+    'Leased, unsettled messages (buffered or in a handler).',
+    'MessagesInFlight',
+    'Count',
+  ],
+  [
+    'messages_buffered',
+    'buffered',
+    'Messages received and not yet handed to a handler.',
+    'MessagesBuffered',
+    'Count',
+  ],
   [
     'message_bytes_in_flight',
     'bytesInFlight',
     'Bytes of leased, unsettled messages (bodies, attributes, S3 payloads).',
+    'MessageBytesInFlight',
+    'Bytes',
   ],
   [
     'seconds_since_last_receive',
     'secondsSinceLastReceive',
     'Seconds since a ReceiveMessage last succeeded, empty or not (since start before the first).',
+    'SecondsSinceLastReceive',
+    'Seconds',
   ],
 ];
 
@@ -91,7 +135,7 @@ export function formatMetrics(listeners: readonly ListenerMetrics[], draining: b
       name: 'message_receive_count',
       help: 'ApproximateReceiveCount of messages as received: redeliveries and poison messages.',
       type: 'histogram',
-      samples: listeners.flatMap((l) => receiveCountSamples(l)),
+      samples: listeners.flatMap((l) => histogramSamples(l, l.stats.receiveCounts)),
     },
     {
       name: 'last_receive_timestamp_seconds',
@@ -107,6 +151,42 @@ export function formatMetrics(listeners: readonly ListenerMetrics[], draining: b
       help: 'Handler calls that threw.',
       type: 'counter',
       samples: listeners.map((l) => ({ labels: labelsOf(l), value: l.handler.errors })),
+    },
+    {
+      name: 'message_failures_total',
+      help: 'Messages that failed, by how (kind: threw, returned_false, timed_out, invalid_result, reported_failed, fifo_order, invalid, decode_failed, filter_threw).',
+      type: 'counter',
+      samples: listeners.flatMap((l) => {
+        const { failures } = countsOf(l);
+        return FAILURE_KINDS.map((kind) => ({
+          labels: { ...labelsOf(l), kind },
+          value: failures[kind],
+        }));
+      }),
+    },
+    {
+      name: 'messages_given_up_total',
+      help: 'Non-retryable messages given up on: moved to a dead-letter queue, or deleted when the queue has none.',
+      type: 'counter',
+      samples: listeners.flatMap((l) => {
+        const c = countsOf(l);
+        return [
+          { labels: { ...labelsOf(l), action: 'moved_to_dlq' }, value: c.movedToDeadLetter },
+          { labels: { ...labelsOf(l), action: 'deleted' }, value: c.deletedAsNonRetryable },
+        ];
+      }),
+    },
+    {
+      name: 'messages_filtered_total',
+      help: 'Messages the filter rejected (released at once, unhandled).',
+      type: 'counter',
+      samples: listeners.map((l) => ({ labels: labelsOf(l), value: countsOf(l).filtered })),
+    },
+    {
+      name: 'message_age_seconds',
+      help: 'Seconds from SentTimestamp to the handler call (0 when clocks disagree).',
+      type: 'histogram',
+      samples: listeners.flatMap((l) => histogramSamples(l, countsOf(l).messageAge)),
     },
     {
       name: 'handler_duration_seconds',
@@ -147,9 +227,8 @@ export function formatMetrics(listeners: readonly ListenerMetrics[], draining: b
  * The histogram's samples: cumulative `_bucket`s by `le` (ending with +Inf, which equals
  * `_count`), then `_sum` and `_count`, as the text format wants them.
  */
-function receiveCountSamples(listener: ListenerMetrics): Sample[] {
+function histogramSamples(listener: ListenerMetrics, h: Histogram): Sample[] {
   const labels = labelsOf(listener);
-  const h = listener.stats.receiveCounts;
   const samples: Sample[] = h.le.map((le, i) => ({
     suffix: '_bucket',
     labels: { ...labels, le: formatValue(le) },
@@ -162,10 +241,22 @@ function receiveCountSamples(listener: ListenerMetrics): Sample[] {
   return samples;
 }
 
+const NO_COUNTS: ListenerCounts = emptyListenerCounts();
+
+/** A listener's outcome counters (zeros where a caller built `handler` without them). */
+export function countsOf(listener: ListenerMetrics): ListenerCounts {
+  return listener.handler.outcomes ?? NO_COUNTS;
+}
+
+/** The queue's name: the last segment of its URL. */
+export function queueNameOfUrl(queueUrl: string): string {
+  return queueUrl.slice(queueUrl.lastIndexOf('/') + 1);
+}
+
 function labelsOf(listener: ListenerMetrics): Record<string, string> {
   return {
     listener: listener.name,
-    queue: listener.queueUrl.slice(listener.queueUrl.lastIndexOf('/') + 1),
+    queue: queueNameOfUrl(listener.queueUrl),
   };
 }
 

@@ -23,15 +23,15 @@ export interface TaskProtectionOptions {
    * cannot remove it. Renewed at 80 % of it while messages stay in flight. Env
    * `TASK_PROTECTION_EXPIRES_MINUTES`, an integer from 1 to 2880, default 60.
    */
-  expiresInMinutes?: number;
+  expiresInMinutes?: number | undefined;
   /**
    * How long every listener must have had nothing in flight before protection is removed, so
    * that a short gap between messages does not cost two agent calls. Env
    * `TASK_PROTECTION_IDLE_MS`, 0 to 3,600,000 ms, default 30,000.
    */
-  idleMs?: number;
+  idleMs?: number | undefined;
   /** Timeout of one call to the agent, in ms: 100 to 60,000, default 5,000. */
-  requestTimeoutMs?: number;
+  requestTimeoutMs?: number | undefined;
 }
 
 /** Resolved settings; `agentUri` is the endpoint's base (`ECS_AGENT_URI`). */

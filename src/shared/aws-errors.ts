@@ -88,15 +88,64 @@ export interface ReceiveFailure {
   message: string;
 }
 
+/**
+ * What to do about a failure that needs someone to change something, appended to the SDK's
+ * message: the SDK says "Could not load credentials from any providers", which does not tell a
+ * Fargate user that the task definition lacks a task role.
+ */
+export const RECEIVE_FAILURE_HINTS = {
+  credentials:
+    'No AWS credentials were found. On ECS/Fargate, give the task definition a task role (taskRoleArn; the execution role is not used by your code); elsewhere set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or pass a client with credentials.',
+  badCredentials:
+    'The credentials were refused: check AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN for temporary ones), AWS_PROFILE, or the ECS task role.',
+  accessDenied:
+    'The credentials lack permission: the task role (or user) needs sqs:ReceiveMessage, sqs:DeleteMessage, sqs:ChangeMessageVisibility and sqs:GetQueueAttributes on this queue, and kms:Decrypt for an SSE-KMS queue.',
+  missingQueue:
+    'Check the queue URL (https://sqs.<region>.amazonaws.com/<account-id>/<queue-name>), the region of the client, and AWS_ENDPOINT_URL_SQS for an emulator.',
+  region:
+    'Set AWS_REGION (ECS sets it in tasks), or pass a client with a region; for an emulator, AWS_ENDPOINT_URL_SQS.',
+} as const;
+
+const CODE_HINTS: Readonly<Record<string, string>> = {
+  InvalidClientTokenId: RECEIVE_FAILURE_HINTS.badCredentials,
+  UnrecognizedClientException: RECEIVE_FAILURE_HINTS.badCredentials,
+  SignatureDoesNotMatch: RECEIVE_FAILURE_HINTS.badCredentials,
+  InvalidSecurity: RECEIVE_FAILURE_HINTS.badCredentials,
+  AccessDenied: RECEIVE_FAILURE_HINTS.accessDenied,
+  AccessDeniedException: RECEIVE_FAILURE_HINTS.accessDenied,
+  KmsAccessDenied: RECEIVE_FAILURE_HINTS.accessDenied,
+};
+
+function withHint(message: string, hint: string | undefined): string {
+  if (hint === undefined) return message;
+  return `${message}${/[.!?]$/.test(message) || message === '' ? '' : '.'} ${hint}`.trim();
+}
+
 export function classifyReceiveFailure(error: unknown): ReceiveFailure {
   const config = clientConfigProblem(error);
-  if (config !== undefined) return { kind: 'fatal', code: 'InvalidClientConfig', message: config };
+  if (config !== undefined) {
+    const region = config.startsWith('Region') || config.startsWith('expected `region`');
+    return {
+      kind: 'fatal',
+      code: 'InvalidClientConfig',
+      message: withHint(config, region ? RECEIVE_FAILURE_HINTS.region : undefined),
+    };
+  }
   const message = isError(error) ? (errorParts(error).message ?? '') : describeValue(error);
   if (isCredentialsError(error)) {
-    return { kind: 'credentials', code: 'CredentialsProviderError', message };
+    return {
+      kind: 'credentials',
+      code: 'CredentialsProviderError',
+      message: withHint(message, RECEIVE_FAILURE_HINTS.credentials),
+    };
   }
   const code = awsErrorCode(error);
-  return { kind: FATAL_CODES.has(code) ? 'fatal' : 'retry', code, message };
+  const fatal = FATAL_CODES.has(code);
+  return {
+    kind: fatal ? 'fatal' : 'retry',
+    code,
+    message: fatal ? withHint(message, CODE_HINTS[code]) : message,
+  };
 }
 
 export function isAbortError(error: unknown): boolean {

@@ -23,6 +23,11 @@ export interface NumberSpec {
   integer: boolean;
   /** Shown in error messages, e.g. "seconds". */
   unit?: string;
+  /**
+   * More to say about a refused value than its range (`BATCH_SIZE=50`: batches over 10 need
+   * `batchWindowMs`); `value` is NaN when the text was no number.
+   */
+  hint?: (value: number) => string | undefined;
 }
 
 export function describeRange(spec: Pick<NumberSpec, 'min' | 'max' | 'integer' | 'unit'>): string {
@@ -52,6 +57,7 @@ export function resolveNumber(spec: NumberSpec, explicit: unknown, env: Env = pr
         value: explicit,
         allowed,
         from: 'option',
+        hint: spec.hint?.(typeof explicit === 'number' ? explicit : Number.NaN),
       });
     }
     return explicit;
@@ -72,6 +78,7 @@ export function resolveNumber(spec: NumberSpec, explicit: unknown, env: Env = pr
         value: raw,
         allowed,
         from: 'env',
+        hint: spec.hint?.(parsed),
       });
     }
     return parsed;
@@ -81,7 +88,14 @@ export function resolveNumber(spec: NumberSpec, explicit: unknown, env: Env = pr
 
 /** Resolves a string setting (such as the queue URL) with the same precedence. */
 export function resolveString(
-  spec: { option: string; env?: string; allowed: string; validate: (s: string) => boolean },
+  spec: {
+    option: string;
+    env?: string;
+    allowed: string;
+    validate: (s: string) => boolean;
+    /** What the refused text probably was, and what to give instead (see `NumberSpec.hint`). */
+    hint?: (value: string) => string | undefined;
+  },
   explicit: unknown,
   env: Env = process.env,
 ): string | undefined {
@@ -93,6 +107,7 @@ export function resolveString(
         value: explicit,
         allowed: spec.allowed,
         from: 'option',
+        hint: typeof explicit === 'string' ? spec.hint?.(explicit) : undefined,
       });
     }
     return explicit;
@@ -106,6 +121,7 @@ export function resolveString(
       value: raw,
       allowed: spec.allowed,
       from: 'env',
+      hint: spec.hint?.(raw),
     });
   }
   return raw.trim();
@@ -113,6 +129,16 @@ export function resolveString(
 
 // Re-exported so that code importing the limits from here keeps working.
 export { SQS_MAX_BATCH, SQS_MAX_VISIBILITY_SECONDS, SQS_MAX_WAIT_SECONDS } from './sqs-limits.js';
+
+/**
+ * Why a batch size over 10 was refused, and what allows one: users coming from Lambda set
+ * BATCH_SIZE=50 and expect it to work as Lambda's BatchSize does (with a batching window).
+ */
+export function batchOverTenHint(value: number, batchMode = false): string | undefined {
+  if (!(value > SQS_MAX_BATCH)) return undefined;
+  const need = batchMode ? '' : " batch mode (mode: 'batch' or batchListener) with";
+  return `SQS returns at most ${SQS_MAX_BATCH} messages per receive: batches over ${SQS_MAX_BATCH} need${need} batchWindowMs (env BATCH_WINDOW_MS) above 0, so that a batch gathers across receives (up to 10000 messages).`;
+}
 
 export const SPECS = {
   batchSize: {
@@ -122,6 +148,7 @@ export const SPECS = {
     min: 1,
     max: SQS_MAX_BATCH,
     integer: true,
+    hint: batchOverTenHint,
   },
   waitTime: {
     option: 'waitTime',

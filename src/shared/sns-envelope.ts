@@ -34,6 +34,19 @@ export interface SnsNotification {
  * A body that should have been an SNS notification (`envelope: 'sns'`) is not one. Retrying
  * cannot change a body, so it is non-retryable: a listener moves the message to its
  * dead-letter queue at once. Code `InvalidSnsEnvelope`.
+ *
+ * @example
+ * ```ts
+ * for await (const message of sqsMessages(queueUrl, { envelope: 'sns' })) {
+ *   if (message.envelopeError instanceof SnsEnvelopeError) {
+ *     console.error(message.envelopeError.message); // not an SNS notification
+ *     message.nack();
+ *     continue;
+ *   }
+ *   await handle(message.json);
+ *   message.ack();
+ * }
+ * ```
  */
 export class SnsEnvelopeError extends NonRetryableError {
   override name = 'SnsEnvelopeError';

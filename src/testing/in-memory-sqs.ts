@@ -23,7 +23,19 @@ import { snapshot } from './snapshot.js';
 import { abortError, sqsError } from './sqs-errors.js';
 import { checkMessageAttributes, checkMessageSize } from './validation.js';
 
-/** An in-memory SQS. Create it with {@link createInMemorySqs}. */
+/**
+ * An in-memory SQS. Create it with {@link createInMemorySqs}.
+ *
+ * @example
+ * ```ts
+ * const sqs = createInMemorySqs();
+ * const queueUrl = sqs.createQueue('orders', { deadLetterQueue: { maxReceiveCount: 2 } });
+ * sqs.sendMessages(queueUrl, [{ id: 'o-1' }]);
+ * // ... run listeners with `client: sqs.client` ...
+ * await sqs.untilEmpty(queueUrl);
+ * console.log(sqs.deleted(queueUrl), sqs.deadLetters(queueUrl));
+ * ```
+ */
 export class InMemorySqs {
   /** Every request sent through {@link InMemorySqs.send}, in order. */
   readonly requests: InMemoryRequest[] = [];
@@ -268,7 +280,23 @@ export class InMemorySqs {
   }
 }
 
-/** An in-memory SQS with no queues yet: create them with {@link InMemorySqs.createQueue}. */
+/**
+ * An in-memory SQS with no queues yet: create them with {@link InMemorySqs.createQueue}.
+ *
+ * @example
+ * ```ts
+ * const sqs = createInMemorySqs();
+ * const queueUrl = sqs.createQueue('orders');
+ * sqs.sendMessages(queueUrl, [{ id: 'o-1' }, { id: 'o-2' }]);
+ * const run = runListeners({
+ *   listeners: [sqsListener({ queueUrl }, handleOrder)],
+ *   client: sqs.client,
+ *   signal: stop.signal,
+ *   handleSignals: false,
+ * });
+ * await sqs.untilEmpty(queueUrl);
+ * ```
+ */
 export function createInMemorySqs(options: InMemorySqsOptions = {}): InMemorySqs {
   return new InMemorySqs(options);
 }

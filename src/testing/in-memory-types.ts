@@ -6,25 +6,25 @@ import type { Clock } from './clock.js';
 /** Options of {@link createInMemorySqs}. */
 export interface InMemorySqsOptions {
   /** Time source for visibility timeouts, delays and long polls. Default {@link systemClock}. */
-  clock?: Clock;
+  clock?: Clock | undefined;
   /** Region in queue URLs and ARNs. Default `us-east-1`. */
-  region?: string;
+  region?: string | undefined;
   /** Account id in queue URLs and ARNs. Default `000000000000`. */
-  accountId?: string;
+  accountId?: string | undefined;
 }
 
 /** Options of {@link InMemorySqs.createQueue}. */
 export interface InMemoryQueueOptions {
   /** A FIFO queue; `.fifo` is appended to the name when missing. */
-  fifo?: boolean;
+  fifo?: boolean | undefined;
   /** The queue's default visibility timeout, seconds. Default 30. */
-  visibilityTimeout?: number;
+  visibilityTimeout?: number | undefined;
   /** The queue's default delay, seconds. Default 0. */
-  delaySeconds?: number;
+  delaySeconds?: number | undefined;
   /** FIFO: deduplicate on a hash of the body when no deduplication id is given. Default true. */
-  contentBasedDeduplication?: boolean;
+  contentBasedDeduplication?: boolean | undefined;
   /** Creates `<name>-dlq` (or `name`) and a redrive policy moving a message there after `maxReceiveCount` receives. */
-  deadLetterQueue?: { maxReceiveCount: number; name?: string };
+  deadLetterQueue?: { maxReceiveCount: number; name?: string | undefined } | undefined;
 }
 
 /** Options of {@link InMemorySqs.sendMessage}. */
@@ -33,16 +33,16 @@ export interface InMemorySendOptions {
    * Simple values (a string is a String, a number or bigint a Number, bytes a Binary) or SDK
    * attribute values (for custom types such as `Number.float`).
    */
-  messageAttributes?: Record<string, SendableAttributeValue>;
+  messageAttributes?: Record<string, SendableAttributeValue> | undefined;
   /**
    * Message group: FIFO order (default `default` on FIFO queues), or on a standard queue the
    * tenant of a fair queue (returned as MessageGroupId, no order).
    */
-  groupId?: string;
+  groupId?: string | undefined;
   /** FIFO deduplication id; default: content-based. */
-  deduplicationId?: string;
+  deduplicationId?: string | undefined;
   /** Standard queues: seconds before the message becomes visible. */
-  delaySeconds?: number;
+  delaySeconds?: number | undefined;
 }
 
 /** A message held by the in-memory SQS, as the inspection helpers return it. */
@@ -56,7 +56,7 @@ export interface InMemoryMessage {
   /** Receives so far (SQS's ApproximateReceiveCount). */
   receiveCount: number;
   sentAt: Date;
-  groupId?: string;
+  groupId?: string | undefined;
 }
 
 /** How many messages a queue holds in each state. */

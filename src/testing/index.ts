@@ -1,7 +1,7 @@
 /**
  * `sqs-fargate-listener/testing`: helpers for testing handlers and pipelines without a server.
  *
- * @packageDocumentation
+ * @module sqs-fargate-listener/testing
  */
 
 export type { SendableAttributeValue, SimpleAttributeValue } from '../shared/message-attributes.js';

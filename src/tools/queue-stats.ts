@@ -48,7 +48,7 @@ export interface QueueStats {
  */
 export async function queueStats(
   queueUrl: string,
-  options: { client?: SQSClient; signal?: AbortSignal } = {},
+  options: { client?: SQSClient | undefined; signal?: AbortSignal | undefined } = {},
 ): Promise<QueueStats> {
   if (typeof queueUrl !== 'string' || !isValidQueueUrl(queueUrl)) {
     throw new ConfigError({

@@ -7,6 +7,16 @@ import type { RedriveSummary } from './redrive-summary.js';
  * own retries, or the source queue could not be found (code `RedriveSourceUnknown`) or is
  * ambiguous (code `RedriveSourceAmbiguous`; `choices` lists the candidates: pass one as `to`).
  * `summary` says what was moved before it stopped; nothing unsent was deleted.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await redrive({ from: dlqUrl });
+ * } catch (error) {
+ *   // Several source queues, or none: the message names the choices; pass `to`.
+ *   if (error instanceof RedriveError) console.error(error.message);
+ * }
+ * ```
  */
 export class RedriveError extends SqsListenerError {
   override name = 'RedriveError';
@@ -17,7 +27,10 @@ export class RedriveError extends SqsListenerError {
 
   constructor(
     message: string,
-    options: SqsListenerErrorOptions & { summary?: RedriveSummary; choices?: readonly string[] },
+    options: SqsListenerErrorOptions & {
+      summary?: RedriveSummary | undefined;
+      choices?: readonly string[] | undefined;
+    },
   ) {
     const { summary, choices, ...rest } = options;
     super(message, { code: 'RedriveFailed', ...rest });

@@ -12,26 +12,26 @@ export interface RedriveOptions {
    * else the DLQ's one source queue (`ListDeadLetterSourceQueues`, or a `byQueue`
    * `RedriveAllowPolicy`); several or none end the run with a `RedriveError`.
    */
-  to?: string;
+  to?: string | undefined;
   /** At most this many messages per second (client-side: any rate above 0; server: 1 to 500). */
-  maxPerSecond?: number;
+  maxPerSecond?: number | undefined;
   /** Start SQS's `StartMessageMoveTask` instead of moving client-side (needs real SQS). */
-  server?: boolean;
+  server?: boolean | undefined;
   /** The client to use; default one built from the environment (and destroyed at the end). */
-  client?: SQSClient;
+  client?: SQSClient | undefined;
   /**
    * Stops the run between batches: a receive or a batch in hand is finished first (at most
    * `waitTimeSeconds` for a receive), so every message is either moved or visible in the DLQ.
    * With `server: true` it aborts the requests that start the task.
    */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
   /**
    * Seconds a received batch stays hidden in the DLQ while it is moved (default 60, 1–43,200). A
    * message that could not be sent stays hidden this long, so one run never retries it in a loop.
    */
-  visibilityTimeout?: number;
+  visibilityTimeout?: number | undefined;
   /** Long-poll seconds of each receive (default 2, 1–20): an empty answer ends the run. */
-  waitTimeSeconds?: number;
+  waitTimeSeconds?: number | undefined;
 }
 
 export interface Settings {

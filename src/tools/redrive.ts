@@ -53,7 +53,9 @@ export type RedriveResult = RedriveSummary | MessageMoveTaskStarted;
 export function redrive(
   options: RedriveOptions & { server: true },
 ): Promise<MessageMoveTaskStarted>;
-export function redrive(options: RedriveOptions & { server?: false }): Promise<RedriveSummary>;
+export function redrive(
+  options: RedriveOptions & { server?: false | undefined },
+): Promise<RedriveSummary>;
 export function redrive(options: RedriveOptions): Promise<RedriveResult>;
 export async function redrive(options: RedriveOptions): Promise<RedriveResult> {
   const settings = validate(options);

@@ -41,7 +41,7 @@ describe('queue URL', () => {
     const { client, counts } = countingClient();
     expect(() => sqsMessages(url, { client, env: {} })).toThrow(ConfigError);
     expect(() => sqsMessages(url, { client, env: {} })).toThrow(
-      `Invalid option queueUrl (environment variable QUEUE_URL): got ${JSON.stringify(url)}; allowed: an http(s) SQS queue URL such as https://sqs.us-east-1.amazonaws.com/123456789012/my-queue.`,
+      `Invalid option queueUrl (environment variable QUEUE_URL): got ${JSON.stringify(url)}; allowed: an SQS queue URL of the form https://sqs.<region>.amazonaws.com/<account-id>/<queue-name> (an emulator: http://<host>:<port>/<account-id>/<queue-name>). To give the queue by name instead, pass queueName (env QUEUE_NAME)`,
     );
     expect(counts).toEqual({});
   });

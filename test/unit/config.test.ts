@@ -269,7 +269,7 @@ describe('queue URL', () => {
 });
 
 describe('LOG_LEVEL', () => {
-  it.each(['VERBOSE', 'trace', '5'])('rejects %j, naming the variable', (level) => {
+  it.each(['VERBOSE', 'silent', '5'])('rejects %j, naming the variable', (level) => {
     const error = configError(() => create({ env: { LOG_LEVEL: level } }));
     expect(error.envVar).toBe('LOG_LEVEL');
     expect(error.message).toContain('LOG_LEVEL');
@@ -277,7 +277,9 @@ describe('LOG_LEVEL', () => {
     expect(error.message).toContain('DEBUG');
   });
 
-  it.each(['DEBUG', 'info', 'WARN', 'warning', 'error'])('accepts %j', (level) => {
+  // pino's names too (issue 16): trace is DEBUG, fatal is ERROR.
+  const accepted = ['DEBUG', 'info', 'WARN', 'warning', 'error', 'trace', 'FATAL'];
+  it.each(accepted)('accepts %j', (level) => {
     expect(() => create({ env: { LOG_LEVEL: level } })).not.toThrow();
   });
 });

@@ -71,7 +71,8 @@ export class BrokenGroups {
  */
 export function releaseUnhandled(message: LeasedMessage, context: PipelineContext): Promise<void> {
   context.result.released++;
-  context.policy.logger.info('released unhandled: an earlier message of its FIFO group failed', {
+  // DEBUG: the failure that caused it is logged at WARN/ERROR; INFO is for the lifecycle.
+  context.policy.logger.debug('released unhandled: an earlier message of its FIFO group failed', {
     messageId: message.messageId,
     groupId: message.groupId,
   });

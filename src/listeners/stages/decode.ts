@@ -4,6 +4,7 @@
  * while no decoder is configured, so it costs nothing.
  */
 import type { LeasedMessage } from '../../core/leased-message.js';
+import { isInstance, NonRetryableError } from '../../shared/errors.js';
 import type { Stage } from '../pipeline.js';
 import { failEarly } from './early-failure.js';
 
@@ -21,7 +22,10 @@ export function decodeStage(decoders: readonly Decoder[]): Stage | undefined {
     const decoded = await Promise.all(
       run.messages.map((message) =>
         decodeOne(message).catch(async (error: unknown) => {
-          await failEarly(run, message, error, context);
+          // A decoder throws a NonRetryableError for a message that is bad in itself (not
+          // JSON, refused by the schema, a broken envelope or pointer): `invalid` in metrics.
+          const kind = isInstance(error, NonRetryableError) ? 'invalid' : 'decode_failed';
+          await failEarly(run, message, error, context, kind);
           return false;
         }),
       ),

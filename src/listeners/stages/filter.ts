@@ -27,7 +27,7 @@ export function filterStage(policy: ListenerPolicy): Stage | undefined {
           error: toError(error),
         });
         kept ??= messages.slice(0, i);
-        await failEarly(run, message, error, context);
+        await failEarly(run, message, error, context, 'filter_threw');
         continue;
       }
       if (keep) {
@@ -36,6 +36,7 @@ export function filterStage(policy: ListenerPolicy): Stage | undefined {
       }
       kept ??= messages.slice(0, i);
       context.result.filtered++;
+      context.counters.filtered();
       logger.debug('filtered out; released', { messageId: message.messageId });
       if (!message.settled) await message.nack({ delaySeconds: 0 }).catch(() => {});
     }

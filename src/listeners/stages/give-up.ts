@@ -48,13 +48,14 @@ async function giveUpTarget(
 /**
  * Moves the message to the dead-letter queue (send, then delete), or deletes it when the queue
  * has none. If the move fails, or the redrive policy could not be read, the message is given
- * back instead: it must not be lost. Resolves whether it was given up.
+ * back instead: it must not be lost. Resolves how it was given up (`moved` to a dead-letter
+ * queue, or `deleted`), or `false` when it was not.
  */
 export async function giveUp(
   message: LeasedMessage,
   error: unknown,
   context: PipelineContext,
-): Promise<boolean> {
+): Promise<'moved' | 'deleted' | false> {
   const { policy } = context;
   const target = await giveUpTarget(message, context);
   if (target === 'unknown') {
@@ -106,7 +107,7 @@ export async function giveUp(
       deadLetterQueueUrl: target.queueUrl,
     });
   }
-  return true;
+  return target === 'delete' ? 'deleted' : 'moved';
 }
 
 async function sendToDeadLetterQueue(

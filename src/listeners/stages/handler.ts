@@ -7,6 +7,8 @@
  */
 import { type LeasedMessage, timeOutLease } from '../../core/leased-message.js';
 import { LeaseLostError } from '../../shared/errors.js';
+import { monotonicNow } from '../../shared/timing.js';
+import { setHandlerDeadline } from '../handler-deadline.js';
 import { HandlerError } from '../handler-error.js';
 import type { ListenerPolicy } from '../listener-config.js';
 import type { PipelineRun, Stage } from '../pipeline.js';
@@ -28,6 +30,7 @@ export function handlerStage(call: HandlerCall, policy: ListenerPolicy): Stage {
     return async (run, context) => {
       context.result.processed += run.messages.length;
       if (run.failedAll) return; // a before-hook failed it
+      context.counters.handling(run.messages);
       try {
         run.value = await invoke(run);
       } catch (error) {
@@ -38,6 +41,7 @@ export function handlerStage(call: HandlerCall, policy: ListenerPolicy): Stage {
   return async (run, context) => {
     context.result.processed += run.messages.length;
     if (run.failedAll) return;
+    context.counters.handling(run.messages);
     await callWithTimeout(invoke, run, policy, timeoutMs);
   };
 }
@@ -51,6 +55,8 @@ async function callWithTimeout(
   timeoutMs: number,
 ): Promise<void> {
   const { messages } = run;
+  // Read by the Lambda adapter's context.getRemainingTimeInMillis().
+  setHandlerDeadline(messages, monotonicNow() + timeoutMs);
   const work = (async (): Promise<Settled> => {
     try {
       return { threw: false, value: await invoke(run) };

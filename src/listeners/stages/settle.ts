@@ -7,6 +7,7 @@
 import type { LeasedMessage } from '../../core/leased-message.js';
 import { toError } from '../../shared/errors.js';
 import type { ListenerPolicy } from '../listener-config.js';
+import type { FailureKind } from '../listener-counters.js';
 import type { PipelineContext, PipelineRun, Stage } from '../pipeline.js';
 import { retryNack } from '../retry.js';
 import { giveUp } from './give-up.js';
@@ -23,6 +24,7 @@ export const settleStage: Stage = (run, context) => {
     );
   }
   const failed = run.failedAll ? messages.length : (run.failed?.size ?? 0);
+  if (failed > 0) countFailures(run, failed, context);
   result.failed += failed;
   result.succeeded += messages.length - failed;
   if (context.mode === 'message') {
@@ -32,10 +34,29 @@ export const settleStage: Stage = (run, context) => {
   }
 };
 
+/** The failures of a run by kind, for metrics: a whole-batch kind, or reported and followers. */
+function countFailures(run: PipelineRun, failed: number, { counters }: PipelineContext): void {
+  if (run.failedAll) {
+    counters.failed(WHOLE_RUN_KIND[run.failureKind ?? 'threw'], failed);
+    return;
+  }
+  if (run.fifoFollowers > 0) counters.failed('fifo_order', run.fifoFollowers);
+  if (failed > run.fifoFollowers) counters.failed('reported_failed', failed - run.fifoFollowers);
+}
+
+const WHOLE_RUN_KIND: Record<NonNullable<PipelineRun['failureKind']>, FailureKind> = {
+  threw: 'threw',
+  returnedFalse: 'returned_false',
+  timedOut: 'timed_out',
+  invalidResult: 'invalid_result',
+  reportedFailed: 'reported_failed',
+};
+
 function logBatch(run: PipelineRun, failed: number, policy: ListenerPolicy): void {
   const fields = { ok: run.messages.length - failed, failed };
   if (failed === 0) {
-    policy.logger.info('batch handled', fields);
+    // DEBUG, not INFO: one line per batch floods CloudWatch; the runner's summary counts them.
+    policy.logger.debug('batch handled', fields);
     return;
   }
   const failedIds: string[] = [];
@@ -77,7 +98,11 @@ export async function settleFailure(
   if (message.settled) return true;
   const { policy } = context;
   if (isNonRetryable(error, message, policy)) {
-    if (await giveUp(message, error, context)) context.result.gaveUp++;
+    const action = await giveUp(message, error, context);
+    if (action !== false) {
+      context.result.gaveUp++;
+      context.counters.gaveUp(action);
+    }
     return true;
   }
   try {

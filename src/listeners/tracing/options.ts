@@ -37,23 +37,23 @@ export interface TracingOptions {
   /**
    * Where spans go. Default: the global tracer provider; without one registered, no spans.
    */
-  tracerProvider?: TracerProviderLike;
+  tracerProvider?: TracerProviderLike | undefined;
   /**
    * Where the `messaging.process.duration` and `messaging.client.consumed.messages` metrics go.
    * Default: the global meter provider; without one registered, no metrics.
    */
-  meterProvider?: MeterProviderLike;
+  meterProvider?: MeterProviderLike | undefined;
   /**
    * Reads the producer's context from the message attributes. Default: the global propagator;
    * when none is registered, W3C Trace Context and Baggage (from `@opentelemetry/core`).
    */
-  propagator?: TextMapPropagatorLike;
+  propagator?: TextMapPropagatorLike | undefined;
   /**
    * How the producer's context relates to the `process` span: `link` (default, as the messaging
    * conventions recommend) or `parent` (per-message mode only; the handler then runs in the
    * producer's trace). A batch span always links, one link per message.
    */
-  parent?: 'link' | 'parent';
+  parent?: 'link' | 'parent' | undefined;
 }
 
 /** The `tracing` option resolved; `undefined` stands for `tracing: false`. */
