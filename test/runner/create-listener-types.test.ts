@@ -45,7 +45,9 @@ describe('createListener types', () => {
     // Through the methods' types: calling them here would start the handle.
     expectTypeOf(handle.start).returns.toEqualTypeOf<Promise<void>>();
     expectTypeOf(handle.stop).returns.toEqualTypeOf<Promise<ListenerReport>>();
-    expectTypeOf(handle.stop).parameter(0).toEqualTypeOf<{ timeout?: number | undefined } | undefined>();
+    expectTypeOf(handle.stop)
+      .parameter(0)
+      .toEqualTypeOf<{ timeout?: number | undefined } | undefined>();
     expectTypeOf(handle.drained).toEqualTypeOf<Promise<ListenerReport>>();
     expectTypeOf(handle.running).toEqualTypeOf<boolean>();
     expectTypeOf(handle.stats()).toEqualTypeOf<ListenerStats>();
