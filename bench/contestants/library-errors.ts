@@ -4,12 +4,16 @@ import type { RunContext } from './types.js';
 
 /** A silent logger that counts error-level lines (warnings are expected, e.g. on shutdown). */
 export function countingLogger(ctx: RunContext): Logger {
-  return {
+  const logger = {
+    // Says that it drops DEBUG lines, as pino at its default level does (isLevelEnabled): the
+    // library then builds none, as it would for most users' loggers.
+    isLevelEnabled: (level: string) => level !== 'debug',
     debug() {},
     info() {},
     warn() {},
-    error: (message) => ctx.error(`log: ${message}`),
+    error: (message: string) => ctx.error(`log: ${message}`),
   };
+  return logger;
 }
 
 /** Failures the stream counted: receive errors, failed deletes, leases lost unsettled. */
