@@ -77,6 +77,22 @@ describe.concurrent('sync and async handlers', () => {
     );
   });
 
+  it('per-message, thenables: awaited like promises; a `then` getter that throws fails the message', async () => {
+    await run((seen) =>
+      perMessageListener((m) => {
+        count(seen, m);
+        if (even(m) || retried(m)) {
+          return { then: (resolve: (ok: boolean) => void) => resolve(true) };
+        }
+        return Object.defineProperty({}, 'then', {
+          get() {
+            throw new Error('then getter');
+          },
+        });
+      }, options),
+    );
+  });
+
   it('batch, sync handler returning batchItemFailures', async () => {
     await run((seen) =>
       batchListener((batch) => {

@@ -6,6 +6,7 @@
  */
 import type { LeasedMessage } from '../../core/leased-message.js';
 import { toError } from '../../shared/errors.js';
+import { isDebugEnabled } from '../../shared/log-adapters.js';
 import type { ListenerPolicy } from '../listener-config.js';
 import type { FailureKind } from '../listener-counters.js';
 import type { PipelineContext, PipelineRun, Stage } from '../pipeline.js';
@@ -28,7 +29,10 @@ export const settleStage: Stage = (run, context) => {
   result.failed += failed;
   result.succeeded += messages.length - failed;
   if (context.mode === 'message') {
-    if (failed === 0) policy.logger.debug('message handled', { messageId: messages[0]?.messageId });
+    // Checked first: the fields object would be built for every message.
+    if (failed === 0 && isDebugEnabled(policy.logger)) {
+      policy.logger.debug('message handled', { messageId: messages[0]?.messageId });
+    }
   } else {
     logBatch(run, failed, policy);
   }
@@ -69,22 +73,25 @@ function logBatch(run: PipelineRun, failed: number, policy: ListenerPolicy): voi
 }
 
 /** Acks a message that succeeded; resolves whether its onSuccess hook should run. */
-export async function settleSuccess(
-  message: LeasedMessage,
-  policy: ListenerPolicy,
-): Promise<boolean> {
-  if (message.settled) return true;
-  try {
-    await message.ack();
-    return true;
-  } catch (error) {
+export function settleSuccess(message: LeasedMessage, policy: ListenerPolicy): Promise<boolean> {
+  if (message.settled) return SETTLED;
+  // Not an async function: one `then` per message instead of an async frame and its promise.
+  const ackFailed = (error: unknown): boolean => {
     policy.logger.warn('ack failed; the message will be delivered again', {
       messageId: message.messageId,
       error: toError(error),
     });
     return false;
+  };
+  try {
+    return message.ack().then(returnTrue, ackFailed);
+  } catch (error) {
+    return Promise.resolve(ackFailed(error));
   }
 }
+
+const SETTLED: Promise<boolean> = Promise.resolve(true);
+const returnTrue = (): boolean => true;
 
 /**
  * Gives a failed message back, or gives up on it when the failure is non-retryable (counted in
