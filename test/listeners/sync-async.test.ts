@@ -82,6 +82,7 @@ describe.concurrent('sync and async handlers', () => {
       perMessageListener((m) => {
         count(seen, m);
         if (even(m) || retried(m)) {
+          // biome-ignore lint/suspicious/noThenProperty: a thenable that is not a Promise is the point
           return { then: (resolve: (ok: boolean) => void) => resolve(true) };
         }
         return Object.defineProperty({}, 'then', {
