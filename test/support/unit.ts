@@ -3,8 +3,9 @@ import { vi } from 'vitest';
 import type { LeasedMessage } from '../../src/core/leased-message.js';
 import { type SqsMessageStream, sqsMessages } from '../../src/core/sqs-messages.js';
 import type { SqsMessagesOptions } from '../../src/core/stream-config.js';
+import { perMessageListener } from '../../src/listeners/per-message.js';
 import { silentLogger } from '../../src/shared/logger.js';
-import { FakeSqs } from './fake-sqs.js';
+import { FakeSqs, sqsMessages as fakeMessages } from './fake-sqs.js';
 
 export const QUEUE_URL = 'https://sqs.us-east-1.amazonaws.com/123456789012/unit-queue';
 
@@ -84,4 +85,41 @@ export async function outcome(
   } catch (error) {
     return { ok: false, error };
   }
+}
+
+/**
+ * A per-message listener whose handlers never finish on their own, over a stream of `count`
+ * messages: what "every slot busy" looks like. `stop()` aborts, lets the handlers finish and
+ * waits for the listener (on the fake clock).
+ */
+export async function busyListener(count: number, workerThreads: number) {
+  const fake = new FakeSqs().enqueue(...fakeMessages(count));
+  const controller = new AbortController();
+  const stream = sqsMessages(QUEUE_URL, {
+    client: fake.client,
+    signal: controller.signal,
+    waitTime: 20,
+    idleSleepMax: 0,
+    logger: silentLogger,
+    env: {},
+  });
+  const running: Array<() => void> = [];
+  const listening = perMessageListener(
+    () => new Promise<void>((resolve) => running.push(resolve)),
+    { workerThreads, logger: silentLogger, env: {} },
+  )(stream);
+  // The listener starts after real I/O (it loads its optional parts lazily).
+  await vi.waitFor(
+    () => {
+      if (fake.queued >= count) throw new Error('nothing received yet');
+    },
+    { timeout: 5_000 },
+  );
+  const stop = async () => {
+    controller.abort();
+    for (const finish of running.splice(0)) finish();
+    await vi.advanceTimersByTimeAsync(60_000);
+    await listening;
+  };
+  return { fake, stream, stop };
 }

@@ -6,11 +6,8 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { LeasedMessage } from '../../src/core/leased-message.js';
-import { sqsMessages as sqsMessagesOf } from '../../src/core/sqs-messages.js';
-import { perMessageListener } from '../../src/listeners/per-message.js';
-import { silentLogger } from '../../src/shared/logger.js';
 import { FakeSqs, sqsMessage, sqsMessages } from '../support/fake-sqs.js';
-import { type OpenStream, openStream, QUEUE_URL, useFakeClock } from '../support/unit.js';
+import { busyListener, type OpenStream, openStream, useFakeClock } from '../support/unit.js';
 
 let open: OpenStream | undefined;
 
@@ -150,23 +147,7 @@ describe('adaptive receive concurrency', () => {
   });
 
   it('under a listener, slow handlers hold their demand plus a batch per loop, no poll open', async () => {
-    const fake = new FakeSqs().enqueue(...sqsMessages(100));
-    const controller = new AbortController();
-    const stream = sqsMessagesOf(QUEUE_URL, {
-      client: fake.client,
-      signal: controller.signal,
-      waitTime: 20,
-      idleSleepMax: 0,
-      logger: silentLogger,
-      env: {},
-    });
-    const running: Array<() => void> = [];
-    const listening = perMessageListener(
-      () => new Promise<void>((resolve) => running.push(resolve)),
-      { workerThreads: 2, logger: silentLogger, env: {} },
-    )(stream);
-    // The listener starts after real I/O (it loads its optional parts lazily).
-    await vi.waitFor(() => expect(fake.queued).toBeLessThan(100), { timeout: 5_000 });
+    const { fake, stream, stop } = await busyListener(100, 2);
     await vi.advanceTimersByTimeAsync(60_000);
     // Room for twenty receives in flight (2 + 20 × 10), but the handlers are busy: the demand plus
     // a batch per loop (the first answer found the consumer waiting: two loops), and no long
@@ -174,10 +155,7 @@ describe('adaptive receive concurrency', () => {
     expect(stream.config.maxInFlight).toBe(202);
     expect(fake.queued).toBe(100 - 2 * 10);
     expect(fake.pollsWaiting).toBe(0);
-    controller.abort();
-    for (const finish of running.splice(0)) finish();
-    await vi.advanceTimersByTimeAsync(60_000);
-    await listening;
+    await stop();
   });
 
   it('counts small messages at their size: a 10 MiB budget still runs receives in parallel', async () => {

@@ -6,17 +6,12 @@
  */
 import type { Message, SQSClient } from '@aws-sdk/client-sqs';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import {
-  type SqsMessageStream,
-  sqsMessages as sqsMessagesOf,
-} from '../../src/core/sqs-messages.js';
-import { perMessageListener } from '../../src/listeners/per-message.js';
+import type { SqsMessageStream } from '../../src/core/sqs-messages.js';
 import { HandlerTimer } from '../../src/runner/handler-stats.js';
 import { healthReport } from '../../src/runner/health-server.js';
 import { formatMetrics } from '../../src/runner/prometheus.js';
-import { silentLogger } from '../../src/shared/logger.js';
 import { FakeSqs, sqsMessage, sqsMessages, throttlingError } from '../support/fake-sqs.js';
-import { type OpenStream, openStream, QUEUE_URL, take, useFakeClock } from '../support/unit.js';
+import { busyListener, type OpenStream, openStream, take, useFakeClock } from '../support/unit.js';
 
 let open: OpenStream | undefined;
 
@@ -252,24 +247,8 @@ describe('health: a stuck consumer', () => {
   });
 
   it('stays ok while busy: handlers hold every slot, so no receive is sent', async () => {
-    const fake = new FakeSqs().enqueue(...sqsMessages(100));
-    const controller = new AbortController();
-    const stream = sqsMessagesOf(QUEUE_URL, {
-      client: fake.client,
-      signal: controller.signal,
-      waitTime: 20,
-      idleSleepMax: 0,
-      logger: silentLogger,
-      env: {},
-    });
-    const running: Array<() => void> = [];
-    const listening = perMessageListener(
-      () => new Promise<void>((resolve) => running.push(resolve)),
-      { workerThreads: 2, logger: silentLogger, env: {} },
-    )(stream);
     const startedAtMs = Date.now();
-    // The listener starts after real I/O (it loads its optional parts lazily).
-    await vi.waitFor(() => expect(fake.queued).toBeLessThan(100), { timeout: 5_000 });
+    const { fake, stream, stop } = await busyListener(100, 2);
     await vi.advanceTimersByTimeAsync(60_000);
     const receivesWhenFull = fake.sent('ReceiveMessage').length;
     // Ten minutes with every slot taken (leases are extended meanwhile): healthy throughout.
@@ -288,9 +267,6 @@ describe('health: a stuck consumer', () => {
     expect(inFlight).toBe(2 + buffered);
     expect(fake.queued).toBe(100 - inFlight);
     expect(stream.stats().secondsSinceLastReceive).toBeGreaterThan(600);
-    controller.abort();
-    for (const finish of running.splice(0)) finish();
-    await vi.advanceTimersByTimeAsync(60_000);
-    await listening;
+    await stop();
   });
 });
