@@ -12,6 +12,7 @@ import { HandlerError } from '../listeners/handler-error.js';
 import { describeValue } from '../shared/describe.js';
 import { ConfigError } from '../shared/errors.js';
 import { checkOptionNames, type OptionNames } from '../shared/option-names.js';
+import { isThenable } from '../shared/thenable.js';
 import { createLambdaContext } from './lambda-context.js';
 import { eventSourceOf, toLambdaRecord } from './lambda-event.js';
 import type { LambdaCallback, LambdaSqsEvent, LambdaSqsHandler } from './lambda-types.js';
@@ -144,14 +145,6 @@ function invoke(
       end(null, returned);
     }
   });
-}
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (
-    (typeof value === 'object' || typeof value === 'function') &&
-    value !== null &&
-    typeof (value as { then?: unknown }).then === 'function'
-  );
 }
 
 /**

@@ -10,6 +10,7 @@ import {
   type ListenerCounters,
   type ListenerCounts,
 } from '../listeners/listener-counters.js';
+import { isThenable } from '../shared/thenable.js';
 
 /** Durations kept for percentiles: enough for a stable p99, small enough to sort per scrape. */
 const RECENT_SAMPLES = 1024;
@@ -160,12 +161,4 @@ function messageIdsOf(arg: unknown): string[] {
     if (typeof id === 'string') ids.push(id);
   }
   return ids;
-}
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    typeof (value as { then?: unknown }).then === 'function'
-  );
 }

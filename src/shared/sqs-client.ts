@@ -1,5 +1,6 @@
 /**
- * The one place the library builds an SQS client of its own: for a stream, the runner or the
+ * The one place the library builds an SQS client of its own: for a stream, the runner, the
+ * dead-letter tools (`redrive()`, `queueStats()`, the CLI) or the
  * dead-letter move when the user passed no `client`. Region, credentials and endpoint come from
  * the SDK's default chain (AWS_REGION, AWS_ENDPOINT_URL_SQS, the task role on Fargate), as
  * `new SQSClient({})` resolves them; whoever builds a client owns it and destroys it at close.
@@ -18,9 +19,4 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 export function createSqsClient(env: NodeJS.ProcessEnv = process.env): SQSClient {
   const configured = Boolean(env.AWS_ENDPOINT_URL_SQS || env.AWS_ENDPOINT_URL);
   return new SQSClient(configured ? { useQueueUrlAsEndpoint: false } : {});
-}
-
-/** The client of the dead-letter tools (`redrive()`, `queueStats()`, the CLI) when given none. */
-export function createToolSqsClient(env: NodeJS.ProcessEnv = process.env): SQSClient {
-  return createSqsClient(env);
 }

@@ -8,7 +8,7 @@ import { GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { queueUrlFromArn } from '../core/queue-info.js';
 import { isValidQueueUrl } from '../shared/config.js';
 import { ConfigError } from '../shared/errors.js';
-import { createToolSqsClient } from '../shared/sqs-client.js';
+import { createSqsClient } from '../shared/sqs-client.js';
 
 /** What `queueStats()` found. Counts are SQS's approximate ones. */
 export interface QueueStats {
@@ -58,7 +58,7 @@ export async function queueStats(
       from: 'option',
     });
   }
-  const client = options.client ?? createToolSqsClient();
+  const client = options.client ?? createSqsClient();
   try {
     const own = await counts(client, queueUrl, ['FifoQueue', 'RedrivePolicy'], options.signal);
     const redrive = parseRedrivePolicy(queueUrl, own.RedrivePolicy);

@@ -11,7 +11,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import { fifoFromUrl } from '../core/queue-info.js';
 import { awsErrorCode, describeError } from '../shared/errors.js';
-import { createToolSqsClient } from '../shared/sqs-client.js';
+import { createSqsClient } from '../shared/sqs-client.js';
 import { SQS_MAX_BATCH } from '../shared/sqs-limits.js';
 import { moveToTarget } from './move-batch.js';
 import { Pace } from './pace.js';
@@ -59,7 +59,7 @@ export function redrive(
 export function redrive(options: RedriveOptions): Promise<RedriveResult>;
 export async function redrive(options: RedriveOptions): Promise<RedriveResult> {
   const settings = validate(options);
-  const client = options.client ?? createToolSqsClient();
+  const client = options.client ?? createSqsClient();
   try {
     if (options.server) {
       return await startMoveTask(

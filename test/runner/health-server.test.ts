@@ -4,9 +4,39 @@
  */
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { describe, expect, it } from 'vitest';
-import { runListeners, silentLogger, sqsListener } from '../../src/index.js';
+import {
+  type HealthOptions,
+  type RegisteredListener,
+  runListeners,
+  silentLogger,
+  sqsListener,
+} from '../../src/index.js';
 import { createInMemorySqs } from '../../src/testing/index.js';
 import { eventually, sleep } from '../support/sqs.js';
+
+/**
+ * runListeners() with one listener and a health server on a free port: the run, the controller
+ * that stops it, and the server's URL once it listens ('' before).
+ */
+function runWithHealth(
+  registration: RegisteredListener,
+  client: SQSClient,
+  env: Record<string, string>,
+  health: Omit<HealthOptions, 'port' | 'host' | 'onListening'> = {},
+) {
+  const controller = new AbortController();
+  let url = '';
+  const run = runListeners({
+    listeners: [registration],
+    client,
+    signal: controller.signal,
+    handleSignals: false,
+    logger: silentLogger,
+    env,
+    health: { port: 0, host: '127.0.0.1', onListening: (u) => (url = u), ...health },
+  });
+  return { run, controller, url: () => url };
+}
 
 function serverHandles(): number {
   return process.getActiveResourcesInfo().filter((r) => r === 'TCPServerWrap').length;
@@ -26,24 +56,14 @@ describe('health endpoint', () => {
       else await sleep(10);
     });
     const handlesBefore = serverHandles();
-    const controller = new AbortController();
-    let url = '';
-    const run = runListeners({
-      listeners: [registration],
-      client: sqs.client,
-      signal: controller.signal,
-      handleSignals: false,
-      logger: silentLogger,
-      env: {},
-      health: { port: 0, host: '127.0.0.1', onListening: (u) => (url = u) },
-    });
+    const { run, controller, url } = runWithHealth(registration, sqs.client, {});
     expect(await eventually(() => sqs.deleted(queueUrl).length === 2, 5_000, 20)).toBe(true);
 
-    const health = await fetch(`${url}/health`);
+    const health = await fetch(`${url()}/health`);
     expect(health.status).toBe(200);
     expect(await health.json()).toMatchObject({ status: 'ok', listeners: [{ name: 'orders' }] });
 
-    const metrics = await fetch(`${url}/metrics`);
+    const metrics = await fetch(`${url()}/metrics`);
     expect(metrics.headers.get('content-type')).toContain('text/plain; version=0.0.4');
     const text = await metrics.text();
     expect(text).toContain('# TYPE sqs_listener_messages_received_total counter');
@@ -56,11 +76,11 @@ describe('health endpoint', () => {
     );
     expect(text).toMatch(/sqs_listener_handler_duration_seconds\{[^}]*quantile="0.5"\} 0\.0\d+/);
     expect(text).toContain('sqs_listener_draining 0');
-    expect((await fetch(`${url}/nope`)).status).toBe(404);
+    expect((await fetch(`${url()}/nope`)).status).toBe(404);
 
     // Draining: the blocked handler keeps the run alive; health says so.
     controller.abort();
-    const draining = await fetch(`${url}/health`);
+    const draining = await fetch(`${url()}/health`);
     expect(draining.status).toBe(503);
     expect(await draining.json()).toMatchObject({ status: 'draining' });
     release();
@@ -68,7 +88,7 @@ describe('health endpoint', () => {
     expect(report?.handler.duration.count).toBe(3);
     expect(report?.handler.duration.maxMs).toBeGreaterThanOrEqual(report!.handler.duration.p50Ms);
     expect(report?.stats.inFlight).toBe(0);
-    await expect(fetch(`${url}/health`)).rejects.toThrow();
+    await expect(fetch(`${url()}/health`)).rejects.toThrow();
     expect(serverHandles()).toBe(handlesBefore);
   });
 
@@ -89,28 +109,18 @@ describe('health endpoint', () => {
       destroy: () => {},
     } as unknown as SQSClient;
     const registration = sqsListener({ queueUrl, waitTime: 1, idleSleepMax: 0 }, () => {});
-    const controller = new AbortController();
-    let url = '';
-    const run = runListeners({
-      listeners: [registration],
+    const { run, controller, url } = runWithHealth(
+      registration,
       client,
-      signal: controller.signal,
-      handleSignals: false,
-      logger: silentLogger,
-      env: {},
-      health: {
-        port: 0,
-        host: '127.0.0.1',
-        unhealthyAfterSecs: 0.3,
-        onListening: (u) => (url = u),
-      },
-    });
+      {},
+      { unhealthyAfterSecs: 0.3 },
+    );
     try {
-      const status = async () => (await fetch(`${url}/health`)).status;
-      expect(await eventually(async () => url !== '' && (await status()) === 503, 5_000, 50)).toBe(
-        true,
-      );
-      const body = (await (await fetch(`${url}/health`)).json()) as { status: string };
+      const status = async () => (await fetch(`${url()}/health`)).status;
+      expect(
+        await eventually(async () => url() !== '' && (await status()) === 503, 5_000, 50),
+      ).toBe(true);
+      const body = (await (await fetch(`${url()}/health`)).json()) as { status: string };
       expect(body.status).toBe('failing');
       failing = false;
       expect(await eventually(async () => (await status()) === 200, 10_000, 50)).toBe(true);
@@ -138,30 +148,22 @@ describe('health endpoint: a stuck consumer', () => {
       destroy: () => {},
     } as unknown as SQSClient;
     const registration = sqsListener({ queueUrl, waitTime: 1, idleSleepMax: 0 }, () => {});
-    const controller = new AbortController();
-    let url = '';
-    const run = runListeners({
-      listeners: [registration],
-      client,
-      signal: controller.signal,
-      handleSignals: false,
-      logger: silentLogger,
-      // The environment's value is used when the option is not given.
-      env: { HEALTH_STUCK_AFTER_SECS: '2' },
-      health: { port: 0, host: '127.0.0.1', onListening: (u) => (url = u) },
+    // The environment's value is used when the option is not given.
+    const { run, controller, url } = runWithHealth(registration, client, {
+      HEALTH_STUCK_AFTER_SECS: '2',
     });
     try {
-      expect(await eventually(() => url !== '', 5_000, 20)).toBe(true);
-      const first = await fetch(`${url}/health`);
+      expect(await eventually(() => url() !== '', 5_000, 20)).toBe(true);
+      const first = await fetch(`${url()}/health`);
       expect(first.status).toBe(200);
       await first.arrayBuffer();
-      const stuck = async () => (await fetch(`${url}/health`)).status === 503;
+      const stuck = async () => (await fetch(`${url()}/health`)).status === 503;
       expect(await eventually(stuck, 10_000, 100)).toBe(true);
-      expect(await (await fetch(`${url}/health`)).json()).toMatchObject({
+      expect(await (await fetch(`${url()}/health`)).json()).toMatchObject({
         status: 'failing',
         listeners: [{ name: 'hung', status: 'stuck', lastReceiveAt: null }],
       });
-      const text = await (await fetch(`${url}/metrics`)).text();
+      const text = await (await fetch(`${url()}/metrics`)).text();
       const labels = 'listener="hung",queue="hung"';
       expect(text).toContain('# TYPE sqs_listener_message_receive_count histogram\n');
       expect(text).toContain(`sqs_listener_message_receive_count_bucket{${labels},le="+Inf"} 0\n`);
@@ -198,16 +200,7 @@ describe('health endpoint: a stuck consumer', () => {
       destroy: () => {},
     } as unknown as SQSClient;
     // Aborted at the end, so that a run that wrongly started does not outlive the test.
-    const controller = new AbortController();
-    const run = runListeners({
-      listeners: [registration],
-      client,
-      signal: controller.signal,
-      handleSignals: false,
-      logger: silentLogger,
-      env,
-      health: { port: 0, host: '127.0.0.1', ...option },
-    });
+    const { run, controller } = runWithHealth(registration, client, env, option);
     setTimeout(() => controller.abort(), 2_000).unref();
     await expect(run).rejects.toThrow(
       expect.objectContaining({

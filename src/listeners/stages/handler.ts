@@ -7,6 +7,7 @@
  */
 import { type LeasedMessage, timeOutLease } from '../../core/leased-message.js';
 import { LeaseLostError } from '../../shared/errors.js';
+import { isThenable } from '../../shared/thenable.js';
 import { monotonicNow } from '../../shared/timing.js';
 import { setHandlerDeadline } from '../handler-deadline.js';
 import { HandlerError } from '../handler-error.js';
@@ -58,17 +59,6 @@ export function handlerStage(call: HandlerCall, policy: ListenerPolicy): Stage {
     context.counters.handling(run.messages);
     await callWithTimeout(invoke, run, policy, timeoutMs);
   };
-}
-
-/** A value `await` would wait for: anything with a callable `then`, as the spec defines it. */
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  if ((typeof value !== 'object' && typeof value !== 'function') || value === null) return false;
-  try {
-    return typeof (value as { then?: unknown }).then === 'function';
-  } catch {
-    // A `then` getter that throws: let Promise.resolve() turn the throw into a rejection.
-    return true;
-  }
 }
 
 type Settled = { threw: false; value: unknown } | { threw: true; error: unknown };
