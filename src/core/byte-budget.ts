@@ -63,6 +63,15 @@ export class ByteBudget {
   }
 
   /**
+   * How many receives of `batchSize` messages the receive cap lets run at once (at least one).
+   * Loops beyond it would only wait for bytes while their slots hold room for messages that
+   * cannot come, and an answer buffered ahead is held on top of the one being parsed.
+   */
+  receivesAtOnce(batchSize: number): number {
+    return Math.max(1, Math.floor(this.receiveCap / (this.estimate * batchSize)));
+  }
+
+  /**
    * A receive answered; `largest` is its largest message in bytes (0 if empty). The estimate
    * follows a larger message at once and halves towards smaller ones, so one small answer does
    * not undo what a large one showed.

@@ -156,7 +156,8 @@ export class Receiver {
   }
 
   /**
-   * ceil(free slots / batchSize), capped by maxConcurrentReceives; at least 1. Buffered
+   * ceil(free slots / batchSize), capped by maxConcurrentReceives and by how many receives the
+   * byte budget lets run at once (large messages: one); at least 1. Buffered
    * messages count as free: the consumer is about to take them (a full answer just filled the
    * buffer), and a loop that finds no free slot sends nothing until one frees up.
    */
@@ -164,7 +165,8 @@ export class Receiver {
     const { maxInFlight, batchSize, maxConcurrentReceives } = this.config;
     const handedOut = this.unsettled - this.deps.host.buffered();
     const free = Math.min(maxInFlight - handedOut, this.bytes.messagesThatFit(0));
-    return Math.max(1, Math.min(maxConcurrentReceives, Math.ceil(free / batchSize)));
+    const byBytes = this.bytes.receivesAtOnce(batchSize);
+    return Math.max(1, Math.min(maxConcurrentReceives, byBytes, Math.ceil(free / batchSize)));
   }
 
   private async poll(): Promise<void> {

@@ -6,8 +6,17 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { LeasedMessage } from '../../src/core/leased-message.js';
-import { FakeSqs, sqsMessage, sqsMessages } from '../support/fake-sqs.js';
-import { busyListener, type OpenStream, openStream, useFakeClock } from '../support/unit.js';
+import { sqsMessages } from '../../src/core/sqs-messages.js';
+import { perMessageListener } from '../../src/listeners/per-message.js';
+import { silentLogger } from '../../src/shared/logger.js';
+import { FakeSqs, sqsMessages as fakeMessages, sqsMessage } from '../support/fake-sqs.js';
+import {
+  busyListener,
+  type OpenStream,
+  openStream,
+  QUEUE_URL,
+  useFakeClock,
+} from '../support/unit.js';
 
 let open: OpenStream | undefined;
 
@@ -26,7 +35,7 @@ afterEach(async () => {
  * flight at most and, at each receive sent, the messages received and not settled by the
  * consumer plus those asked for.
  */
-function distantFake(fake: FakeSqs) {
+function distantFake(fake: FakeSqs, onReceive?: (asked: number) => void) {
   const seen = {
     receiving: 0,
     maxReceiving: 0,
@@ -45,6 +54,7 @@ function distantFake(fake: FakeSqs) {
         seen.asked += asked;
         const leased = seen.received - seen.settled;
         seen.maxPromised = Math.max(seen.maxPromised, leased + seen.asked);
+        onReceive?.(asked);
       }
       try {
         await new Promise((resolve) => setTimeout(resolve, 25));
@@ -94,7 +104,7 @@ describe('adaptive receive concurrency', () => {
   );
 
   it('ramps up while answers are full, to maxConcurrentReceives, then collapses to one', async () => {
-    const fake = new FakeSqs().enqueue(...sqsMessages(3_000));
+    const fake = new FakeSqs().enqueue(...fakeMessages(3_000));
     const { client, seen } = distantFake(fake);
     open = openStream({ client, maxInFlight: 1_000, maxConcurrentReceives: 6, waitTime: 20 }, fake);
     const consumed = consume(open.iterator, seen);
@@ -111,7 +121,7 @@ describe('adaptive receive concurrency', () => {
   });
 
   it('grows no further than ceil(free slots / batchSize)', async () => {
-    const fake = new FakeSqs().enqueue(...sqsMessages(500));
+    const fake = new FakeSqs().enqueue(...fakeMessages(500));
     const { client, seen } = distantFake(fake);
     open = openStream({ client, maxInFlight: 30, batchSize: 10, waitTime: 20 }, fake);
     const consumed = consume(open.iterator, seen);
@@ -124,7 +134,7 @@ describe('adaptive receive concurrency', () => {
   });
 
   it('never sends a receive without a free slot (maxInFlight 5, batchSize 2)', async () => {
-    const fake = new FakeSqs().enqueue(...sqsMessages(200));
+    const fake = new FakeSqs().enqueue(...fakeMessages(200));
     const { client, seen } = distantFake(fake);
     open = openStream({ client, maxInFlight: 5, batchSize: 2, waitTime: 20 }, fake);
     const consumed = consume(open.iterator, seen);
@@ -159,7 +169,7 @@ describe('adaptive receive concurrency', () => {
   });
 
   it('counts small messages at their size: a 10 MiB budget still runs receives in parallel', async () => {
-    const fake = new FakeSqs().enqueue(...sqsMessages(300));
+    const fake = new FakeSqs().enqueue(...fakeMessages(300));
     const { client, seen } = distantFake(fake);
     open = openStream(
       { client, maxInFlight: 200, maxInFlightBytes: 10_485_760, waitTime: 20 },
@@ -191,12 +201,54 @@ describe('adaptive receive concurrency', () => {
     expect(await consumed).toBe(60);
   });
 
+  it('under a listener, ~1 MB messages take one loop: the demand plus one batch, not one per loop', async () => {
+    const body = 'x'.repeat(1_000_000);
+    const fake = new FakeSqs().enqueue(
+      ...Array.from({ length: 200 }, (_, i) => sqsMessage(`big${i}`, { body })),
+    );
+    // Leased and not settled, plus what receives in flight asked for: sampled at every receive.
+    let maxPromised = 0;
+    const { client, seen } = distantFake(fake, () => {
+      maxPromised = Math.max(maxPromised, stream.stats().inFlight + seen.asked);
+    });
+    const controller = new AbortController();
+    const stream = sqsMessages(QUEUE_URL, {
+      client,
+      signal: controller.signal,
+      waitTime: 20,
+      idleSleepMax: 0,
+      logger: silentLogger,
+      env: {},
+    });
+    let handled = 0;
+    const listening = perMessageListener(
+      async () => {
+        await new Promise((resolve) => setTimeout(resolve, 40));
+        handled++;
+      },
+      { workerThreads: 10, logger: silentLogger, env: {} },
+    )(stream);
+    await vi.waitFor(() => expect(fake.sent('ReceiveMessage').length).toBeGreaterThan(0), {
+      timeout: 5_000,
+    });
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(handled).toBe(200);
+    // Full answers that find the workers waiting would add loops (each a batch more room), but
+    // the receive cap lets one ~10 MB answer be in flight at a time: extra loops would only hold
+    // an answer buffered ahead on top of the one being parsed.
+    expect(seen.maxReceiving).toBe(1);
+    expect(maxPromised).toBeLessThanOrEqual(10 + 10);
+    controller.abort();
+    await vi.advanceTimersByTimeAsync(60_000);
+    await listening;
+  });
+
   it('runs twenty receives at once without a MaxListenersExceededWarning', async () => {
     const warnings: string[] = [];
     const onWarning = (warning: Error) => warnings.push(warning.name);
     process.on('warning', onWarning);
     try {
-      const fake = new FakeSqs().enqueue(...sqsMessages(2_000));
+      const fake = new FakeSqs().enqueue(...fakeMessages(2_000));
       const { client, seen } = distantFake(fake);
       const options = {
         client,
