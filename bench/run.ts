@@ -200,47 +200,53 @@ async function main(): Promise<number> {
         console.log(`- ${c.name}: ${c.description}; ${JSON.stringify(c.options(workload))}`);
       }
       console.log('');
-      for (let repeat = 1; repeat <= repeats; repeat++) {
-        for (const c of contestants) {
-          const queueUrl = await createQueue(
-            admin,
-            `bench-${workload.name}-${c.name}-${repeat}-${randomUUID().slice(0, 8)}`,
-            workload.visibilitySecs,
+      const runOne = async (c: (typeof contestants)[number], repeat: number) => {
+        const queueUrl = await createQueue(
+          admin,
+          `bench-${workload.name}-${c.name}-${repeat}-${randomUUID().slice(0, 8)}`,
+          workload.visibilitySecs,
+        );
+        await fillQueue(admin, queueUrl, messages, workload.bodyBytes);
+        const record: RunRecord = {
+          workload: workload.name,
+          contestant: c.name,
+          repeat,
+          sent: messages,
+          left: 0,
+          lost: 0,
+          serverCpuSeconds: 0,
+        };
+        const serverCpuBefore = await server.cpuSeconds();
+        try {
+          record.result = await runChild(
+            {
+              contestant: c.name,
+              options: c.options(workload),
+              workload,
+              queueUrl,
+              endpoint: server.endpoint,
+              expected: messages,
+            },
+            workload.timeoutMs,
           );
-          await fillQueue(admin, queueUrl, messages, workload.bodyBytes);
-          const record: RunRecord = {
-            workload: workload.name,
-            contestant: c.name,
-            repeat,
-            sent: messages,
-            left: 0,
-            lost: 0,
-            serverCpuSeconds: 0,
-          };
-          const serverCpuBefore = await server.cpuSeconds();
-          try {
-            record.result = await runChild(
-              {
-                contestant: c.name,
-                options: c.options(workload),
-                workload,
-                queueUrl,
-                endpoint: server.endpoint,
-                expected: messages,
-              },
-              workload.timeoutMs,
-            );
-          } catch (error) {
-            record.error = error instanceof Error ? error.message : String(error);
-          }
-          // Includes the server's own GC of the run's garbage, which the run did cause.
-          record.serverCpuSeconds = (await server.cpuSeconds()) - serverCpuBefore;
-          record.left = await messagesLeft(admin, queueUrl);
-          record.lost = messages - (record.result?.handled ?? 0);
-          await deleteQueue(admin, queueUrl);
-          records.push(record);
-          console.log(progressLine(record));
+        } catch (error) {
+          record.error = error instanceof Error ? error.message : String(error);
         }
+        // Includes the server's own GC of the run's garbage, which the run did cause. Side by
+        // side, it is the whole group's (not a target there).
+        record.serverCpuSeconds = (await server.cpuSeconds()) - serverCpuBefore;
+        record.left = await messagesLeft(admin, queueUrl);
+        record.lost = messages - (record.result?.handled ?? 0);
+        await deleteQueue(admin, queueUrl);
+        records.push(record);
+        console.log(progressLine(record));
+      };
+      for (let repeat = 1; repeat <= repeats; repeat++) {
+        if (workload.sideBySide && !args.quick) {
+          await Promise.all(contestants.map((c) => runOne(c, repeat)));
+          continue;
+        }
+        for (const c of contestants) await runOne(c, repeat);
       }
       const summaries = contestants.map((c) =>
         summarize(

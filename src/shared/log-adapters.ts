@@ -153,13 +153,23 @@ export function consoleLogger(options: ConsoleLoggerOptions = {}): Logger {
   return logger;
 }
 
-/** Adds `bindings` to every line, without `child()`: for loggers that have none. */
+/**
+ * Adds `bindings` to every line, without `child()`: for loggers that have none. The target's
+ * `isLevelEnabled` is passed through (asked at each call, so a level changed later counts):
+ * without it the wrapper would hide that DEBUG is off, and the stream would build its
+ * per-message DEBUG lines for a logger that drops them.
+ */
 function mergeBindings(target: Logger, bindings: LogFields): Logger {
   const logger = {
     child: (more: LogFields): Logger => mergeBindings(target, { ...bindings, ...more }),
   } as Logger;
   for (const method of METHODS) {
     logger[method] = (message, fields) => target[method](message, { ...bindings, ...fields });
+  }
+  const check = (target as { isLevelEnabled?: unknown }).isLevelEnabled;
+  if (typeof check === 'function') {
+    (logger as { isLevelEnabled?: (level: string) => unknown }).isLevelEnabled = (level) =>
+      check.call(target, level);
   }
   return logger;
 }

@@ -15,6 +15,7 @@ import {
   type PinoLike,
   perMessageListener,
   pinoLogger,
+  sqsMessages,
 } from '../../src/index.js';
 import {
   bindLogger,
@@ -24,6 +25,7 @@ import {
   userLogger,
 } from '../../src/shared/log-adapters.js';
 import { createDebugLogger, silentLogger } from '../../src/shared/logger.js';
+import { createInMemorySqs } from '../../src/testing/index.js';
 
 function capturedPino(level = 'info') {
   const lines: Record<string, unknown>[] = [];
@@ -137,6 +139,63 @@ describe('other loggers', () => {
     expect(info).toHaveBeenCalledWith('started', { listener: 'l', queue: 'q', workers: 2 });
     bound.child?.({ extra: 1 }).info('more');
     expect(info).toHaveBeenLastCalledWith('more', { listener: 'l', queue: 'q', extra: 1 });
+  });
+
+  it('a logger without child() keeps its isLevelEnabled: DEBUG work stays off through the merge', () => {
+    let level = 'info';
+    const logger = {
+      ...silentLogger,
+      isLevelEnabled: (wanted: string) => wanted !== 'debug' || level === 'debug',
+    };
+    const bound = userLogger(logger, { listener: 'l', queue: 'q' }) as Logger;
+    expect(isDebugEnabled(bound)).toBe(false);
+    expect(isDebugEnabled(bound.child?.({ extra: 1 }) as Logger)).toBe(false);
+    // Asked at each call: a level changed at run time counts.
+    level = 'debug';
+    expect(isDebugEnabled(bound)).toBe(true);
+  });
+
+  it('a per-message listener sends a child()-less logger at info no per-message DEBUG line, and all at debug', async () => {
+    for (const level of ['info', 'debug']) {
+      const lines: Array<[string, string]> = [];
+      const record = (name: string) => (message: string) => lines.push([name, message]);
+      const logger = {
+        debug: record('debug'),
+        info: record('info'),
+        warn: record('warn'),
+        error: record('error'),
+        isLevelEnabled: (wanted: string) => wanted !== 'debug' || level === 'debug',
+      };
+      const sqs = createInMemorySqs();
+      const queueUrl = sqs.createQueue('logged');
+      sqs.sendMessages(queueUrl, ['a', 'b', 'c']);
+      const controller = new AbortController();
+      let handled = 0;
+      const report = await perMessageListener(
+        () => {
+          if (++handled === 3) controller.abort();
+        },
+        { logger, env: {} },
+      )(
+        sqsMessages(queueUrl, {
+          client: sqs.client,
+          signal: controller.signal,
+          logger,
+          waitTime: 0,
+          env: {},
+        }),
+      );
+      expect(report.succeeded).toBe(3);
+      expect(sqs.deleted(queueUrl)).toHaveLength(3);
+      const debug = lines.filter(([name]) => name === 'debug').map(([, message]) => message);
+      // The listener's "message handled" per message and the stream's lease events ("deleted"
+      // per DeleteMessageBatch) are built only for a logger that prints them; a line per receive
+      // ("received") may still reach the logger's own level filter.
+      const handledLines = debug.filter((m) => m === 'message handled');
+      const deletedLines = debug.filter((m) => m === 'deleted');
+      expect(handledLines).toHaveLength(level === 'info' ? 0 : 3);
+      expect(deletedLines.length > 0).toBe(level === 'debug');
+    }
   });
 
   it('a child() that throws or returns something else falls back to merging', () => {
