@@ -242,7 +242,7 @@ async function main(): Promise<number> {
         console.log(progressLine(record));
       };
       for (let repeat = 1; repeat <= repeats; repeat++) {
-        if (workload.sideBySide && !args.quick) {
+        if (workload.sideBySide) {
           await Promise.all(contestants.map((c) => runOne(c, repeat)));
           continue;
         }

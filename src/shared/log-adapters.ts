@@ -109,6 +109,14 @@ export function pinoLogger(target: PinoLike): Logger {
   for (const method of METHODS) {
     logger[method] = (message, fields) => target[method](plainFields(fields), message);
   }
+  return forwardLevelCheck(logger, target);
+}
+
+/**
+ * Gives a wrapper its target's `isLevelEnabled` (asked at each call, so a level changed later
+ * counts), when the target has one: without it the wrapper would hide that DEBUG is off.
+ */
+function forwardLevelCheck(logger: Logger, target: object): Logger {
   const check = (target as { isLevelEnabled?: unknown }).isLevelEnabled;
   if (typeof check !== 'function') return logger;
   (logger as { isLevelEnabled?: (level: string) => boolean }).isLevelEnabled = (level) =>
@@ -154,10 +162,9 @@ export function consoleLogger(options: ConsoleLoggerOptions = {}): Logger {
 }
 
 /**
- * Adds `bindings` to every line, without `child()`: for loggers that have none. The target's
- * `isLevelEnabled` is passed through (asked at each call, so a level changed later counts):
- * without it the wrapper would hide that DEBUG is off, and the stream would build its
- * per-message DEBUG lines for a logger that drops them.
+ * Adds `bindings` to every line, without `child()`: for loggers that have none. Keeps the
+ * target's level check, or the stream would build its per-message DEBUG lines for a logger that
+ * drops them.
  */
 function mergeBindings(target: Logger, bindings: LogFields): Logger {
   const logger = {
@@ -166,12 +173,7 @@ function mergeBindings(target: Logger, bindings: LogFields): Logger {
   for (const method of METHODS) {
     logger[method] = (message, fields) => target[method](message, { ...bindings, ...fields });
   }
-  const check = (target as { isLevelEnabled?: unknown }).isLevelEnabled;
-  if (typeof check === 'function') {
-    (logger as { isLevelEnabled?: (level: string) => unknown }).isLevelEnabled = (level) =>
-      check.call(target, level);
-  }
-  return logger;
+  return forwardLevelCheck(logger, target);
 }
 
 /**
